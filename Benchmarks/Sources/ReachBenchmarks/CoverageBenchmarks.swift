@@ -1,0 +1,3 @@
+/// Coverage benchmark scenarios (see Benchmarks/README.md for recorded figures).
+func registerCoverageBenchmarks(_ cases: inout [BenchmarkCase]) {
+}

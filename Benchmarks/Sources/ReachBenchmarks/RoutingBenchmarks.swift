@@ -1,0 +1,3 @@
+/// Routing benchmark scenarios (see Benchmarks/README.md for recorded figures).
+func registerRoutingBenchmarks(_ cases: inout [BenchmarkCase]) {
+}

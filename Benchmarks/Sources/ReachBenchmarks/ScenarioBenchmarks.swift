@@ -1,0 +1,3 @@
+/// Scenario benchmark scenarios (see Benchmarks/README.md for recorded figures).
+func registerScenarioBenchmarks(_ cases: inout [BenchmarkCase]) {
+}

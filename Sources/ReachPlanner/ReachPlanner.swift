@@ -1,0 +1,1 @@
+// The ReachPlanner module: see ReachPlanner.docc.

@@ -1,0 +1,1 @@
+// The ReachReport module: self-contained HTML map reports.
