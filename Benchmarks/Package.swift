@@ -1,5 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
+import Foundation
+
+// The parent package's identity is its folder name, whatever the clone is called.
+let parent = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
 // Benchmarks live in their own package so that benchmark-only code never reaches library users.
 // Run: cd Benchmarks && swift run -c release reach-bench [NAME…] (no name: the list).
@@ -9,8 +13,8 @@ let package = Package(
     dependencies: [.package(path: "..")],
     targets: [
         .executableTarget(name: "ReachBenchmarks", dependencies: [
-            .product(name: "ReachGeo", package: "main"),
-            .product(name: "ReachPlanner", package: "main"),
+            .product(name: "ReachGeo", package: parent),
+            .product(name: "ReachPlanner", package: parent),
         ], path: "Sources/ReachBenchmarks"),
     ],
     swiftLanguageModes: [.v6]
