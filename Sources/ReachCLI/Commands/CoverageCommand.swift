@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import ReachGeo
+
+/// `reach coverage SCENARIO`: how the current intake points cover the residents.
+struct CoverageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coverage",
+        abstract: "How the current intake points cover the residents (5 km / 30 minutes by default).")
+
+    @OptionGroup var scenario: ScenarioOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let progress = ProgressReporter.terminal
+        var timings = StageTimings()
+        let resolved = try scenario.resolve()
+        let outDir = try output.outDirectory()
+        let loaded = try timings.measure("read") { try ScenarioLoader.load(resolved) }
+        var prepared = try PreparedScenario.prepare(loaded, progress: progress, timings: timings)
+        timings = prepared.timings
+        progress.stage("evaluating coverage of \(loaded.residents.count) residents by \(loaded.existing.count) intake points")
+        let evaluation = try prepared.evaluate(openSites: prepared.currentlyOpenSites, timings: &timings)
+        prepared.timings = timings
+        try CoverageRunOutput.emit(prepared: prepared, evaluation: evaluation, output: output, outDir: outDir,
+                                   start: start, timings: timings, progress: progress)
+    }
+}
+
+/// Writing and printing a coverage run (shared by `coverage` and `demo`).
+enum CoverageRunOutput {
+    static func emit(prepared: PreparedScenario, evaluation: CoverageEvaluation, output: OutputOptions, outDir: URL?,
+                     start: UInt64, timings: StageTimings, progress: ProgressReporter) throws {
+        var timings = timings
+        let warnings = prepared.warnings
+        for w in warnings { printWarningToStderr(w.message) }
+        var batch = OutputBatch()
+        if let outDir {
+            let writeStart = DispatchTime.now().uptimeNanoseconds
+            try batch.add(CoverageOutputs.residentsCSV(residents: prepared.residents, evaluation: evaluation, sites: prepared.sites),
+                          as: outDir.appendingPathComponent("residents.csv"))
+            try batch.add(CoverageOutputs.uncoveredGeoJSON(residents: prepared.residents, evaluation: evaluation, sites: prepared.sites),
+                          as: outDir.appendingPathComponent("uncovered.geojson"))
+            timings.add("write", Double(DispatchTime.now().uptimeNanoseconds - writeStart) / 1e9)
+        }
+        timings.add("total", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        let summaryFile = OrderedJSON.object(CoverageOutputs.summaryMembers(
+            scenarioName: prepared.loaded.scenario.name, standard: prepared.standard, evaluation: evaluation,
+            graph: prepared.network?.graph.stats, warnings: warnings, timings: output.timings ? timings : nil))
+        if let outDir {
+            try batch.add(summaryFile.text(), as: outDir.appendingPathComponent("summary.json"))
+        }
+        if let report = output.report {
+            try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: evaluation, plan: nil),
+                          as: URL(fileURLWithPath: report).standardizedFileURL)
+        }
+        try batch.commit()
+        switch output.format {
+        case .json:
+            let stdoutSummary = OrderedJSON.object(CoverageOutputs.summaryMembers(
+                scenarioName: prepared.loaded.scenario.name, standard: prepared.standard, evaluation: evaluation,
+                graph: prepared.network?.graph.stats, warnings: warnings, timings: timings))
+            print(stdoutSummary.text(), terminator: "")
+        case .text:
+            print(TextSummary.coverage(prepared: prepared, evaluation: evaluation, timings: timings, outDir: outDir), terminator: "")
+        }
+    }
+}
+
+/// Human-readable summaries for the terminal.
+enum TextSummary {
+    static func people(_ v: Double) -> String {
+        let whole = Int(v.rounded())
+        let digits = String(abs(whole))
+        var out = ""
+        for (k, ch) in digits.reversed().enumerated() {
+            if k > 0 && k % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return (whole < 0 ? "-" : "") + String(out.reversed())
+    }
+
+    static func percent(_ share: Double) -> String { DecimalText.fixed(share * 100, decimals: 2) + " %" }
+
+    static func coverage(prepared: PreparedScenario, evaluation: CoverageEvaluation, timings: StageTimings, outDir: URL?) -> String {
+        let t = evaluation.totals
+        let s = prepared.standard
+        var out = "\(prepared.loaded.scenario.name)\n"
+        out += "  standard: within \(DecimalText.fixed(s.radiusMeters, decimals: 1)) m \(s.rule == .either ? "or" : s.rule == .both ? "and" : "(rule \(s.rule.rawValue))") \(DecimalText.fixed(s.maxMinutes, decimals: 2)) min of travel (\(prepared.loaded.profile.name), time \(evaluation.timeMethod.rawValue))\n"
+        if let g = prepared.network?.graph.stats {
+            out += "  roads: \(g.vertices) vertices, \(g.edges) edges, \(DecimalText.fixed(g.totalKm, decimals: 1)) km, \(g.components) components (largest \(g.largestComponentVertices))\n"
+        }
+        out += "  residents: \(people(Double(t.residents))) points, population \(people(t.population))\n"
+        out += "  intake points open: \(evaluation.openSites.count)\n"
+        out += "  covered:   \(people(t.coveredPopulation)) (\(percent(t.coveredShare)))\n"
+        out += "    within radius \(people(t.withinRadiusPopulation)), within time \(people(t.withinTimePopulation)), both \(people(t.withinBothPopulation))\n"
+        out += "  uncovered: \(people(t.uncoveredPopulation))\n"
+        for r in UncoveredReason.allCases {
+            if let p = t.uncoveredByReason[r] { out += "    \(r.rawValue): \(people(p))\n" }
+        }
+        let worst = evaluation.zoneTotals.filter { $0.coveredShare < 1 }.sorted { ($0.coveredShare, $0.zone) < ($1.coveredShare, $1.zone) }.prefix(5)
+        if !worst.isEmpty {
+            out += "  least covered zones:\n"
+            for z in worst { out += "    \(z.zone): \(percent(z.coveredShare)) of \(people(z.population))\n" }
+        }
+        if let outDir { out += "  wrote residents.csv, summary.json, uncovered.geojson to \(outDir.path)\n" }
+        let total = timings.entries.first(where: { $0.stage == "total" })?.seconds ?? 0
+        out += "  time: \(DecimalText.fixed(total, decimals: 2)) s\n"
+        return out
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import ReachGeo
+
+/// The scenario argument and the overrides of its fields (INTERFACE.md: every field can be
+/// overridden by a flag of the same name in kebab case).
+struct ScenarioOptions: ParsableArguments {
+    @Argument(help: "The scenario JSON file.")
+    var scenario: String
+
+    @Option(help: "Override the scenario name.") var name: String?
+    @Option(help: "Override the residents table (CSV, GeoJSON or .asc grid).") var residents: String?
+    @Option(help: "Override the existing intake points table.") var existing: String?
+    @Option(help: "Override the candidate sites table.") var candidates: String?
+    @Option(help: "Override the roads file (.osm or .osm.pbf).") var roads: String?
+    @Flag(name: .customLong("no-roads"), help: "Ignore the scenario's roads and use the travel-time estimate.") var noRoads = false
+    @Option(help: "Override the travel profile (bundled name or path).") var profile: String?
+    @Option(name: .customLong("radius-m"), help: "Override standard.radius_m (metres).") var radiusMeters: Double?
+    @Option(name: .customLong("max-minutes"), help: "Override standard.max_minutes.") var maxMinutes: Double?
+    @Option(help: "Override standard.rule: either, both, radius, time.") var rule: String?
+    @Option(help: "Override the zones GeoJSON.") var zones: String?
+
+    /// The scenario with the overrides applied; override paths are relative to the current folder.
+    func resolve() throws -> Scenario {
+        let url = URL(fileURLWithPath: scenario).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw InputError(file: scenario, "no such file")
+        }
+        var s = try Scenario.load(from: url, displayName: scenario)
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        func path(_ p: String) -> URL { Scenario.resolve(p, against: cwd) }
+        if let name { s.name = name }
+        if let residents { s.residents = path(residents) }
+        if let existing { s.existing = path(existing) }
+        if let candidates { s.candidates = path(candidates) }
+        if let roads { s.roads = path(roads) }
+        if noRoads { s.roads = nil }
+        if let profile { s.profile = profile.contains("/") || profile.hasSuffix(".json") ? path(profile).path : profile }
+        if let radiusMeters {
+            guard radiusMeters.isFinite, radiusMeters >= 0 else { throw UsageError("--radius-m must be a non-negative number of metres") }
+            s.standard.radiusMeters = radiusMeters
+        }
+        if let maxMinutes {
+            guard maxMinutes.isFinite, maxMinutes >= 0 else { throw UsageError("--max-minutes must be a non-negative number of minutes") }
+            s.standard.maxMinutes = maxMinutes
+        }
+        if let rule {
+            guard let r = CoverageRule(rawValue: rule) else { throw UsageError("--rule must be one of either, both, radius, time") }
+            s.standard.rule = r
+        }
+        if let zones { s.zones = path(zones) }
+        for (label, url) in [("residents", s.residents), ("existing", s.existing)] + [("candidates", s.candidates), ("roads", s.roads), ("zones", s.zones)].compactMap({ l, u in u.map { (l, $0) } }) {
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw InputError(file: Scenario.displayName(url), "no such file (the scenario's \"\(label)\")")
+            }
+        }
+        return s
+    }
+}
+
+/// Output options shared by coverage, plan and demo.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Write the output files into this folder (created if needed).") var out: String?
+    @Option(help: "stdout format: text or json.") var format: OutputFormat = .text
+    @Option(help: "Also write a self-contained HTML map report to this file.") var report: String?
+    @Flag(help: "Write wall-clock timings into summary.json / plan.json (they then differ between runs).") var timings = false
+
+    func outDirectory() throws -> URL? {
+        guard let out else { return nil }
+        let url = URL(fileURLWithPath: out).standardizedFileURL
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw InputError(file: out, "cannot create the output folder (\(error.localizedDescription))")
+        }
+        return url
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}

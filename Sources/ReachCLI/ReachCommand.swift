@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import ReachGeo
+import ReachPlanner
+
+/// The `reach` command: coverage of residents by administrative intake points, and where to put
+/// the next branches.
+struct ReachCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reach",
+        abstract: "Service-coverage planning: who is within 5 km or 30 minutes of an intake point, and where to put the next branches.",
+        discussion: """
+        Bad input exits with code 2 and one line `error: FILE:LINE: what`; an internal failure exits 1.
+        Results go to stdout or --out; progress (on a terminal) and warnings go to stderr.
+        """,
+        version: "0.1.0",
+        subcommands: [CoverageCommand.self, PlanCommand.self, IsochronesCommand.self, ProjectCommand.self,
+                      DemoCommand.self, ResidentsCommand.self])
+}
+
+@main
+enum ReachMain {
+    static func main() {
+        let exitCode: Int32
+        do {
+            var command = try ReachCommand.parseAsRoot()
+            try command.run()
+            exitCode = 0
+        } catch {
+            exitCode = report(error)
+        }
+        exit(exitCode)
+    }
+
+    /// Prints an error the way INTERFACE.md says and returns the exit code.
+    static func report(_ error: any Error) -> Int32 {
+        switch error {
+        case let e as InputError:
+            writeToStderr("error: \(e.description)\n"); return 2
+        case let e as ProjectionError:
+            writeToStderr("error: \(e.description)\n"); return 2
+        case let e as PlannerError:
+            writeToStderr("error: \(e.description)\n"); return 2
+        case let e as UsageError:
+            writeToStderr("error: \(e.message)\n"); return 2
+        case let e as ExitCode:
+            return e.rawValue
+        default:
+            let code = ReachCommand.exitCode(for: error)
+            let message = ReachCommand.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                return 0
+            }
+            if code == .validationFailure || code.rawValue == 64 {
+                // Usage mistakes: one `error:` line plus the usage, exit 2.
+                let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
+                let first = lines.first.map(String.init) ?? "bad usage"
+                writeToStderr((first.hasPrefix("Error: ") ? "error: " + first.dropFirst(7) : "error: " + first) + "\n")
+                if lines.count > 1 { writeToStderr(lines.dropFirst().joined(separator: "\n") + "\n") }
+                return 2
+            }
+            writeToStderr("error: internal failure: \(message.isEmpty ? String(describing: error) : message)\n")
+            return 1
+        }
+    }
+}
+
+/// A bad flag value or combination found at run time.
+struct UsageError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}

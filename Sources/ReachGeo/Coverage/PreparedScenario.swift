@@ -1,0 +1,172 @@
+import Foundation
+
+/// The road network of a scenario: the graph, its snapper and the profile it was built for.
+public struct RoadNetwork: Sendable {
+    public let graph: RoadGraph
+    public let snapper: EdgeSnapper
+    public let profile: TravelProfile
+    public let warnings: [Warning]
+
+    public init(graph: RoadGraph, profile: TravelProfile, warnings: [Warning] = []) throws {
+        self.graph = graph
+        self.snapper = try EdgeSnapper(graph: graph)
+        self.profile = profile
+        self.warnings = warnings
+    }
+
+    /// Reads an OSM file (`.osm` or `.osm.pbf`) and builds the graph for `profile`.
+    public static func build(roads: URL, profile: TravelProfile, progress: ProgressReporter = .silent) throws -> RoadNetwork {
+        let result: RoadGraphBuildResult = try { throw InputError(file: roads.path, "OSM reading is not wired yet") }() // TODO-WIRE
+        if result.graph.stats.snapTargetEdges == 0 {
+            throw InputError(file: Scenario.displayName(roads), "no routable road for profile \"\(profile.name)\" in a component of at least \(profile.minComponentNodes) vertices")
+        }
+        return try RoadNetwork(graph: result.graph, profile: profile, warnings: result.warnings)
+    }
+
+    /// Snaps points within the profile's `max_snap_m`.
+    public func snap(_ points: [LonLat]) throws -> [SnappedPoint?] {
+        try snapper.snapAll(points, maxDistanceMeters: profile.maxSnapMeters, workers: Parallel.threadCount)
+    }
+
+    /// Connector seconds per snapped point: geodesic(point, snapped position) ÷ `connector_kmh`
+    /// (not multiplied by the congestion factor). 0 for points that did not snap.
+    public func connectorSeconds(_ snaps: [SnappedPoint?]) -> [Double] {
+        let metersPerSecond = profile.connectorKmh / 3.6
+        return snaps.map { $0.map { $0.distanceMeters / metersPerSecond } ?? 0 }
+    }
+}
+
+/// Named wall-clock durations of a run's stages, in seconds.
+public struct StageTimings: Sendable {
+    public var entries: [(stage: String, seconds: Double)] = []
+    public init() {}
+    public mutating func add(_ stage: String, _ seconds: Double) {
+        if let k = entries.firstIndex(where: { $0.stage == stage }) { entries[k].seconds += seconds }
+        else { entries.append((stage, seconds)) }
+    }
+    /// Runs `body` and adds its duration under `stage`.
+    public mutating func measure<T>(_ stage: String, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { add(stage, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+        return try body()
+    }
+}
+
+/// The result of evaluating one set of open sites.
+public struct CoverageEvaluation: Sendable {
+    /// The open sites, as indices into ``PreparedScenario/sites``.
+    public var openSites: [Int]
+    public var outcomes: [ResidentOutcome]
+    public var totals: CoverageTotals
+    public var zoneTotals: [ZoneTotals]
+    public var timeMethod: TimeMethod
+
+    /// The site index (into ``PreparedScenario/sites``) of a resident's nearest / fastest site.
+    public func siteIndex(_ local: Int32) -> Int? { local >= 0 ? openSites[Int(local)] : nil }
+}
+
+/// A loaded scenario made ready for repeated evaluations: the local metric frame, projected
+/// residents, and (with roads) the graph and every resident's and site's snapped position.
+public struct PreparedScenario: Sendable {
+    public let loaded: LoadedScenario
+    /// Existing followed by candidates.
+    public let sites: [Site]
+    public let frame: ProjectionSpec
+    public let residentsPlanar: [PlanarPoint]
+    public let network: RoadNetwork?
+    public let residentSnaps: [SnappedPoint?]
+    public let residentConnectorSeconds: [Double]
+    public let siteSnaps: [SnappedPoint?]
+    public let siteConnectorSeconds: [Double]
+    public private(set) var warnings: [Warning]
+    public var timings: StageTimings
+
+    public var timeMethod: TimeMethod { network == nil ? .estimated : .network }
+    public var standard: ServiceStandard { loaded.scenario.standard }
+    public var residents: [Resident] { loaded.residents }
+
+    /// Projects, builds the graph (when the scenario has roads) and snaps everything once.
+    public static func prepare(_ loaded: LoadedScenario, progress: ProgressReporter = .silent,
+                               timings: StageTimings = StageTimings()) throws -> PreparedScenario {
+        var timings = timings
+        var warnings = loaded.warnings
+        let sites = loaded.allSites
+        var box = GeoBoundingBox(covering: loaded.residents.map(\.position))!
+        for s in sites { box.extend(s.position) }
+        let frame = LocalMetricFrame.spec(for: box)
+        let planar = try timings.measure("project") { try LocalMetricFrame.project(loaded.residents.map(\.position), with: frame) }
+        var network: RoadNetwork? = nil
+        var residentSnaps = [SnappedPoint?](repeating: nil, count: loaded.residents.count)
+        var siteSnaps = [SnappedPoint?](repeating: nil, count: sites.count)
+        var residentConnector = [Double](repeating: 0, count: loaded.residents.count)
+        var siteConnector = [Double](repeating: 0, count: sites.count)
+        if let roads = loaded.scenario.roads {
+            progress.stage("reading roads \(Scenario.displayName(roads))")
+            let net = try timings.measure("graph") { try RoadNetwork.build(roads: roads, profile: loaded.profile, progress: progress) }
+            warnings += net.warnings
+            let s = net.graph.stats
+            progress.stage("graph: \(s.vertices) vertices, \(s.edges) edges, \(DecimalText.fixed(s.totalKm, decimals: 1)) km, \(s.components) components")
+            progress.stage("snapping \(loaded.residents.count) residents and \(sites.count) sites")
+            residentSnaps = try timings.measure("snap") { try net.snap(loaded.residents.map(\.position)) }
+            siteSnaps = try timings.measure("snap") { try net.snap(sites.map(\.position)) }
+            residentConnector = net.connectorSeconds(residentSnaps)
+            siteConnector = net.connectorSeconds(siteSnaps)
+            let unsnappedResidents = residentSnaps.lazy.filter { $0 == nil }.count
+            if unsnappedResidents > 0 {
+                warnings.append(Warning("\(unsnappedResidents) resident(s) have no road within \(DecimalText.fixed(loaded.profile.maxSnapMeters, decimals: 0)) m (reason no_road_within_snap unless within the radius)"))
+            }
+            for (k, site) in sites.enumerated() where siteSnaps[k] == nil {
+                let file = site.role == .candidate ? loaded.scenario.candidates.map(Scenario.displayName) ?? "" : Scenario.displayName(loaded.scenario.existing)
+                warnings.append(Warning("\(file):\(site.sourceLine): site \"\(site.id)\" has no road within \(DecimalText.fixed(loaded.profile.maxSnapMeters, decimals: 0)) m: it is never reached by time, but counts for distance_m"))
+            }
+            network = net
+        } else {
+            warnings.append(Warning("the scenario has no roads: travel times are estimated as geodesic distance × \(loaded.profile.detourFactor) ÷ \(loaded.profile.estimateKmh) km/h (time_method \"estimated\")"))
+        }
+        return PreparedScenario(loaded: loaded, sites: sites, frame: frame, residentsPlanar: planar, network: network,
+                                residentSnaps: residentSnaps, residentConnectorSeconds: residentConnector,
+                                siteSnaps: siteSnaps, siteConnectorSeconds: siteConnector, warnings: warnings, timings: timings)
+    }
+
+    /// Evaluates coverage with `openSites` (indices into ``sites``) open, in that order (ties go
+    /// to the site that comes first in this list).
+    public func evaluate(openSites: [Int], timings: inout StageTimings) throws -> CoverageEvaluation {
+        let positions = openSites.map { sites[$0].position }
+        let finder = try NearestSiteFinder(sites: positions, projection: frame)
+        let residents = loaded.residents
+        let nearest: [(site: Int, distanceMeters: Double)?] = timings.measure("nearest") {
+            residents.withUnsafeBufferPointer { rb in
+                residentsPlanar.withUnsafeBufferPointer { pb in
+                    let r = UnsafeSendableBuffer(rb), p = UnsafeSendableBuffer(pb)
+                    return Parallel.map(count: residents.count, minimumChunk: 8192, initial: nil) { i in
+                        finder.nearest(to: r[i].position, planar: p[i])
+                    }
+                }
+            }
+        }
+        let times: ResidentTimes = timings.measure("reach") {
+            if let network {
+                let found = FastestIntakeSearch.run(graph: network.graph,
+                                                    sites: openSites.map { siteSnaps[$0] },
+                                                    siteConnectorSeconds: openSites.map { siteConnectorSeconds[$0] },
+                                                    residents: residentSnaps,
+                                                    residentConnectorSeconds: residentConnectorSeconds)
+                var fastest = [Int32](repeating: -1, count: residents.count)
+                var minutes = [Double](repeating: .nan, count: residents.count)
+                for (i, f) in found.enumerated() {
+                    if let f { fastest[i] = Int32(f.siteIndex); minutes[i] = f.seconds / 60 }
+                }
+                return ResidentTimes(fastestSite: fastest, minutes: minutes, snapped: residentSnaps.map { $0 != nil }, method: .network)
+            }
+            return TimeEstimate.times(nearest: nearest, detourFactor: loaded.profile.detourFactor, estimateKmh: loaded.profile.estimateKmh)
+        }
+        let outcomes = timings.measure("classify") { CoverageClassifier.classify(nearest: nearest, times: times, standard: standard) }
+        return CoverageEvaluation(openSites: openSites, outcomes: outcomes,
+                                  totals: CoverageClassifier.totals(residents: residents, outcomes: outcomes),
+                                  zoneTotals: CoverageClassifier.zoneTotals(residents: residents, outcomes: outcomes),
+                                  timeMethod: timeMethod)
+    }
+
+    /// The sites open today: every site of the existing table, in input order.
+    public var currentlyOpenSites: [Int] { Array(0..<loaded.existing.count) }
+}

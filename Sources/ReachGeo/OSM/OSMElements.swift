@@ -1,0 +1,53 @@
+/// An OpenStreetMap node: an id and a position.
+public struct OSMNode: Sendable, Hashable {
+    public var id: Int64
+    public var position: LonLat
+
+    public init(id: Int64, position: LonLat) {
+        self.id = id
+        self.position = position
+    }
+}
+
+/// An OpenStreetMap way: an id, its node references in order, and its tags.
+public struct OSMWay: Sendable, Hashable {
+    public var id: Int64
+    public var nodeIds: [Int64]
+    public var tags: [String: String]
+
+    public init(id: Int64, nodeIds: [Int64], tags: [String: String]) {
+        self.id = id
+        self.nodeIds = nodeIds
+        self.tags = tags
+    }
+}
+
+/// What a reader keeps from an OSM file for one profile: the ways routable under it (with only
+/// the tags the model reads) and the positions of the nodes, plus raw counts for the stats.
+///
+/// Node positions are a compact id → index table (`nodeIndex`) into `nodePositions`; a reader may
+/// hold more nodes than the kept ways reference (PBF stores nodes before ways), the builder only
+/// looks up referenced ones.
+struct OSMExtract {
+    /// The file name used in messages.
+    var fileName: String
+    var nodeIndex: [Int64: Int32] = [:]
+    var nodePositions: [LonLat] = []
+    /// Routable ways in file order.
+    var ways: [OSMWay] = []
+    /// Every node and way in the file, routable or not.
+    var nodesRead = 0
+    var waysRead = 0
+    /// Ways kept because routable (the same as `ways.count`).
+    var warnings: [Warning] = []
+
+    init(fileName: String) { self.fileName = fileName }
+
+    /// Adds a node; a repeated id is an error of the file.
+    mutating func addNode(id: Int64, position: LonLat) -> Bool {
+        let index = Int32(nodePositions.count)
+        if nodeIndex.updateValue(index, forKey: id) != nil { return false }
+        nodePositions.append(position)
+        return true
+    }
+}

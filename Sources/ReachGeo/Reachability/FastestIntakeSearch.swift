@@ -1,0 +1,100 @@
+/// The fastest intake point of one resident: which site (its index in the search's `sites`)
+/// and the total time, connectors included.
+public struct FastestIntake: Sendable, Hashable {
+    /// Index into the `sites` array given to the search (input order).
+    public var siteIndex: Int
+    /// Resident connector + road time + site connector, in seconds.
+    public var seconds: Double
+
+    public init(siteIndex: Int, seconds: Double) {
+        self.siteIndex = siteIndex
+        self.seconds = seconds
+    }
+}
+
+/// Every resident's fastest intake point in one multi-source Dijkstra on the reverse graph
+/// (INTERFACE.md rule 6).
+///
+/// Travel is from the resident to the intake point, so one search runs backwards over incoming
+/// arcs from all snapped intake points at once, each seeded at the end vertices of its edge from
+/// which it can be entered (partial edge, one-way respected) plus its connector time. A resident
+/// then leaves its snapped point towards whichever end of its edge its direction allows (partial
+/// edge) and follows that vertex's label, or travels directly along its edge to an intake point
+/// on the same edge when the edge allows that direction. A point exactly on a vertex behaves as
+/// that vertex. Equal times go to the site first in input order: labels are (seconds, site index)
+/// compared lexicographically, so the result equals, bit for bit, the minimum over per-site
+/// searches (``SiteReachMatrix``, ``reverseVertexSeconds(graph:to:limitSeconds:)``).
+public enum FastestIntakeSearch {
+    /// Runs the search.
+    /// - Parameters:
+    ///   - graph: the road network.
+    ///   - sites: the intake points' snapped positions in input order; nil = not on the network
+    ///     (never reached by time).
+    ///   - siteConnectorSeconds: per site, geodesic(snapped position, site) / `connector_kmh`.
+    ///   - residents: the residents' snapped positions; nil = not on the network.
+    ///   - residentConnectorSeconds: per resident, geodesic(resident, snapped position) / `connector_kmh`.
+    ///   - limitSeconds: residents slower than this get nil (default: no limit). The search stops
+    ///     expanding past it.
+    /// - Returns: per resident (same order), its fastest intake, or nil when it did not snap or
+    ///   reaches no site (within the limit).
+    /// - Complexity: O((V + A) log A + R + S) for V vertices, A arcs, R residents, S sites.
+    public static func run(graph: RoadGraph,
+                           sites: [SnappedPoint?], siteConnectorSeconds: [Double],
+                           residents: [SnappedPoint?], residentConnectorSeconds: [Double],
+                           limitSeconds: Double = .infinity) -> [FastestIntake?] {
+        precondition(sites.count == siteConnectorSeconds.count, "one connector time per site")
+        precondition(residents.count == residentConnectorSeconds.count, "one connector time per resident")
+        precondition(sites.count < Int(Int32.max), "too many sites")
+        var search = ReverseDijkstra(vertexCount: graph.vertexCount)
+        var sitesOnEdge: [Int32: [(offsetMeters: Double, label: ArrivalLabel)]] = [:]
+        for (i, site) in sites.enumerated() {
+            guard let site else { continue }
+            search.seed(towards: site, graph: graph, extraSeconds: siteConnectorSeconds[i], origin: Int32(i),
+                        limitSeconds: limitSeconds)
+            sitesOnEdge[site.edge, default: []].append(
+                (site.offsetMeters, ArrivalLabel(seconds: siteConnectorSeconds[i], origin: Int32(i))))
+        }
+        search.run(graph: graph, limitSeconds: limitSeconds)
+
+        let none: [(offsetMeters: Double, label: ArrivalLabel)] = []
+        var result = [FastestIntake?](repeating: nil, count: residents.count)
+        for (r, resident) in residents.enumerated() {
+            guard let resident else { continue }
+            let road = EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) },
+                                             sameEdgeTargets: sitesOnEdge[resident.edge] ?? none)
+            let total = residentConnectorSeconds[r] + road.seconds
+            if total <= limitSeconds { result[r] = FastestIntake(siteIndex: Int(road.origin), seconds: total) }
+        }
+        return result
+    }
+}
+
+/// Seconds from every vertex to `target` over the roads (reverse search, one-way respected,
+/// partial edge into the target), `.infinity` where the target is not reached within
+/// `limitSeconds` (inclusive). No connector time is included.
+///
+/// Together with ``secondsFromPoint(_:graph:vertexSeconds:target:)`` this gives the road time
+/// from any snapped point to the target, with the same rules as ``FastestIntakeSearch``.
+/// - Complexity: O((V' + A') log A') for the vertices and arcs within the limit, plus O(V) to
+///   allocate the result.
+public func reverseVertexSeconds(graph: RoadGraph, to target: SnappedPoint, limitSeconds: Double) -> [Double] {
+    var search = ReverseDijkstra(vertexCount: graph.vertexCount)
+    search.seed(towards: target, graph: graph, extraSeconds: 0, origin: 0, limitSeconds: limitSeconds)
+    search.run(graph: graph, limitSeconds: limitSeconds)
+    return search.seconds
+}
+
+/// Road seconds from the snapped point `p` to `target`, given `vertexSeconds` from
+/// ``reverseVertexSeconds(graph:to:limitSeconds:)`` for that target: the partial edge from `p`
+/// to either end of its edge (where its direction is allowed) plus that vertex's seconds, or
+/// the direct trip when both lie on the same edge in an allowed direction. `.infinity` when
+/// unreachable (or not reached within the limit used for `vertexSeconds`). No connector time.
+/// - Complexity: O(1).
+public func secondsFromPoint(_ p: SnappedPoint, graph: RoadGraph, vertexSeconds: [Double], target: SnappedPoint) -> Double {
+    precondition(vertexSeconds.count == graph.vertexCount, "vertexSeconds must have one entry per vertex")
+    let sameEdge: [(offsetMeters: Double, label: ArrivalLabel)] =
+        p.edge == target.edge ? [(target.offsetMeters, ArrivalLabel(seconds: 0, origin: 0))] : []
+    return EdgeTravel.completion(of: p, graph: graph,
+                                 vertexLabel: { ArrivalLabel(seconds: vertexSeconds[Int($0)], origin: 0) },
+                                 sameEdgeTargets: sameEdge).seconds
+}

@@ -1,0 +1,181 @@
+import Foundation
+
+/// A resident that reaches a site within the limit, and how fast.
+public struct ResidentReach: Sendable, Hashable {
+    /// Index into the `residents` array given to ``SiteReachMatrix/compute(graph:sites:siteConnectorSeconds:residents:residentConnectorSeconds:limitSeconds:workers:)``.
+    public var resident: Int32
+    /// Resident connector + road time + site connector, in seconds, rounded to `Float` for
+    /// storage. Whether the resident is within the limit was decided in `Double` before
+    /// rounding, exactly as ``FastestIntakeSearch`` decides it.
+    public var seconds: Float
+
+    public init(resident: Int32, seconds: Float) {
+        self.resident = resident
+        self.seconds = seconds
+    }
+}
+
+/// The sparse coverage matrix of the planner: for each site, every resident whose travel time
+/// to it (INTERFACE.md rule 6, connectors included) is within `limitSeconds` (inclusive).
+///
+/// One bounded reverse Dijkstra per site, stopping expansion past the limit, on a few worker
+/// threads that each own their scratch buffers (reset only where touched). Residents are grouped
+/// by snapped edge, and edges by end vertex, so completing residents from the reached vertices
+/// costs time proportional to the reached part of the network. The per-resident time is the same
+/// formula as ``FastestIntakeSearch`` (``EdgeTravel/completion(of:graph:vertexLabel:sameEdgeTargets:)``),
+/// so a resident's fastest time equals the minimum over sites of this matrix bit for bit (before
+/// the `Float` rounding of the stored seconds).
+public enum SiteReachMatrix {
+    /// Computes the matrix.
+    /// - Parameters:
+    ///   - sites / siteConnectorSeconds: as in ``FastestIntakeSearch/run(graph:sites:siteConnectorSeconds:residents:residentConnectorSeconds:limitSeconds:)``;
+    ///     a nil site reaches nobody.
+    ///   - residents / residentConnectorSeconds: likewise; a nil resident is never listed.
+    ///   - limitSeconds: the inclusive time limit.
+    ///   - workers: threads to use (default: 2, the machine's cores, at most the number of sites).
+    /// - Returns: per site (input order), the residents within the limit sorted by resident index.
+    /// - Complexity: O(Σ over sites of (V' + A') log A' + reached residents), for the vertices V'
+    ///   and arcs A' within the limit of each site; memory O(W·(V + R)) scratch for W workers plus
+    ///   the result.
+    public static func compute(graph: RoadGraph,
+                               sites: [SnappedPoint?], siteConnectorSeconds: [Double],
+                               residents: [SnappedPoint?], residentConnectorSeconds: [Double],
+                               limitSeconds: Double, workers: Int = 2) -> [[ResidentReach]] {
+        precondition(sites.count == siteConnectorSeconds.count, "one connector time per site")
+        precondition(residents.count == residentConnectorSeconds.count, "one connector time per resident")
+        precondition(residents.count < Int(Int32.max), "too many residents")
+        let index = ResidentEdgeIndex(graph: graph, residents: residents)
+        var result = [[ResidentReach]](repeating: [], count: sites.count)
+        let workerCount = max(1, min(workers, sites.count))
+        let next = SiteCounter()
+        result.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
+                var scratch = SiteSearchScratch(graph: graph, residentCount: residents.count)
+                while let s = next.take(below: sites.count) {
+                    guard let site = sites[s] else { continue }
+                    out[s] = scratch.reach(site: site, siteConnectorSeconds: siteConnectorSeconds[s], graph: graph,
+                                           index: index, residents: residents,
+                                           residentConnectorSeconds: residentConnectorSeconds,
+                                           limitSeconds: limitSeconds)
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// Hands out site indices to worker threads, one at a time, so that slow sites do not leave a
+/// worker idle at the end.
+private final class SiteCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func take(below count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard value < count else { return nil }
+        value += 1
+        return value - 1
+    }
+}
+
+/// Snapped residents grouped by edge, and edges grouped by end vertex (CSR), so that the
+/// residents near a reached vertex are found without scanning them all.
+struct ResidentEdgeIndex: Sendable {
+    /// Residents on edge e: `residentsOfEdge[residentOffsets[e]..<residentOffsets[e+1]]`.
+    let residentOffsets: [Int32]
+    let residentsOfEdge: [Int32]
+    /// Edges with v as an end (whatever their direction): `edgesOfVertex[edgeOffsets[v]..<edgeOffsets[v+1]]`.
+    let edgeOffsets: [Int32]
+    let edgesOfVertex: [Int32]
+
+    /// - Complexity: O(V + E + R).
+    init(graph: RoadGraph, residents: [SnappedPoint?]) {
+        let edgeCount = graph.edges.count
+        var counts = [Int32](repeating: 0, count: edgeCount + 1)
+        for r in residents { if let r { counts[Int(r.edge) + 1] += 1 } }
+        for e in 0..<edgeCount { counts[e + 1] += counts[e] }
+        var fill = counts
+        var items = [Int32](repeating: 0, count: Int(counts[edgeCount]))
+        for (i, r) in residents.enumerated() {
+            guard let r else { continue }
+            items[Int(fill[Int(r.edge)])] = Int32(i)
+            fill[Int(r.edge)] += 1
+        }
+        residentOffsets = counts
+        residentsOfEdge = items
+
+        let vertexCount = graph.vertexCount
+        var vcounts = [Int32](repeating: 0, count: vertexCount + 1)
+        for e in graph.edges {
+            vcounts[Int(e.fromVertex) + 1] += 1
+            if e.toVertex != e.fromVertex { vcounts[Int(e.toVertex) + 1] += 1 }
+        }
+        for v in 0..<vertexCount { vcounts[v + 1] += vcounts[v] }
+        var vfill = vcounts
+        var edgeItems = [Int32](repeating: 0, count: Int(vcounts[vertexCount]))
+        for (i, e) in graph.edges.enumerated() {
+            edgeItems[Int(vfill[Int(e.fromVertex)])] = Int32(i)
+            vfill[Int(e.fromVertex)] += 1
+            if e.toVertex != e.fromVertex {
+                edgeItems[Int(vfill[Int(e.toVertex)])] = Int32(i)
+                vfill[Int(e.toVertex)] += 1
+            }
+        }
+        edgeOffsets = vcounts
+        edgesOfVertex = edgeItems
+    }
+}
+
+/// One worker's buffers for per-site bounded searches.
+private struct SiteSearchScratch {
+    var search: ReverseDijkstra
+    /// `stamp[r] == epoch` when resident r was already evaluated for the current site.
+    var stamp: [Int32]
+    var epoch: Int32 = 0
+    var found: [ResidentReach] = []
+
+    init(graph: RoadGraph, residentCount: Int) {
+        search = ReverseDijkstra(vertexCount: graph.vertexCount)
+        stamp = [Int32](repeating: 0, count: residentCount)
+    }
+
+    /// The residents within `limitSeconds` of `site`, sorted by index.
+    mutating func reach(site: SnappedPoint, siteConnectorSeconds: Double, graph: RoadGraph, index: ResidentEdgeIndex,
+                        residents: [SnappedPoint?], residentConnectorSeconds: [Double],
+                        limitSeconds: Double) -> [ResidentReach] {
+        search.reset()
+        search.seed(towards: site, graph: graph, extraSeconds: siteConnectorSeconds, origin: 0, limitSeconds: limitSeconds)
+        search.run(graph: graph, limitSeconds: limitSeconds)
+        if epoch == Int32.max {
+            for i in stamp.indices { stamp[i] = 0 }
+            epoch = 0
+        }
+        epoch += 1
+        found.removeAll(keepingCapacity: true)
+        let siteLabel = [(offsetMeters: site.offsetMeters, label: ArrivalLabel(seconds: siteConnectorSeconds, origin: 0))]
+        let none: [(offsetMeters: Double, label: ArrivalLabel)] = []
+
+        func visit(edge e: Int) {
+            for k in Int(index.residentOffsets[e])..<Int(index.residentOffsets[e + 1]) {
+                let r = Int(index.residentsOfEdge[k])
+                if stamp[r] == epoch { continue }
+                stamp[r] = epoch
+                guard let resident = residents[r] else { continue }
+                let road = EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) },
+                                                 sameEdgeTargets: resident.edge == site.edge ? siteLabel : none)
+                let total = residentConnectorSeconds[r] + road.seconds
+                if total <= limitSeconds { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
+            }
+        }
+        visit(edge: Int(site.edge))
+        for v in search.touched {
+            for k in Int(index.edgeOffsets[Int(v)])..<Int(index.edgeOffsets[Int(v) + 1]) {
+                visit(edge: Int(index.edgesOfVertex[k]))
+            }
+        }
+        found.sort { $0.resident < $1.resident }
+        return found
+    }
+}

@@ -1,0 +1,127 @@
+/// A uniform grid over planar points (metres) for nearest and within-radius queries.
+///
+/// Points are bucketed into square cells; queries visit cells in growing rings. Cell lists are
+/// stored as CSR arrays and each cell keeps its points in input order, so results are
+/// deterministic.
+public struct PointGridIndex: Sendable {
+    public let points: [PlanarPoint]
+    public let cellMeters: Double
+    let originX: Double, originY: Double
+    let columns: Int, rows: Int
+    let cellStart: [Int32]
+    let cellItems: [Int32]
+
+    /// - Parameters:
+    ///   - points: the indexed points.
+    ///   - cellMeters: cell side; when nil, chosen so that cells hold about two points each.
+    public init(points: [PlanarPoint], cellMeters: Double? = nil) {
+        self.points = points
+        var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+        for p in points {
+            minX = min(minX, p.xMeters); maxX = max(maxX, p.xMeters)
+            minY = min(minY, p.yMeters); maxY = max(maxY, p.yMeters)
+        }
+        if points.isEmpty { minX = 0; minY = 0; maxX = 1; maxY = 1 }
+        let width = max(maxX - minX, 1), height = max(maxY - minY, 1)
+        var cell = cellMeters ?? max(50, (width * height / Double(max(points.count, 1)) * 2).squareRoot())
+        // Cap the number of cells at about 4 million.
+        while (width / cell + 1) * (height / cell + 1) > 4_000_000 { cell *= 2 }
+        self.cellMeters = cell
+        originX = minX; originY = minY
+        columns = Int(width / cell) + 1
+        rows = Int(height / cell) + 1
+        var counts = [Int32](repeating: 0, count: columns * rows + 1)
+        var cellOf = [Int32](repeating: 0, count: points.count)
+        for (i, p) in points.enumerated() {
+            let cx = min(columns - 1, max(0, Int((p.xMeters - minX) / cell)))
+            let cy = min(rows - 1, max(0, Int((p.yMeters - minY) / cell)))
+            let c = cy * columns + cx
+            cellOf[i] = Int32(c)
+            counts[c + 1] += 1
+        }
+        for c in 0..<(columns * rows) { counts[c + 1] += counts[c] }
+        var fill = counts
+        var items = [Int32](repeating: 0, count: points.count)
+        for i in 0..<points.count {
+            let c = Int(cellOf[i])
+            items[Int(fill[c])] = Int32(i)
+            fill[c] += 1
+        }
+        cellStart = counts
+        cellItems = items
+    }
+
+    @inline(__always)
+    func cellCoordinates(_ p: PlanarPoint) -> (Int, Int) {
+        (Int(((p.xMeters - originX) / cellMeters).rounded(.down)), Int(((p.yMeters - originY) / cellMeters).rounded(.down)))
+    }
+
+    /// Calls `visit(index, planarDistanceMeters)` for every point within `radiusMeters` of `p`
+    /// (planar), in cell order.
+    @inlinable
+    public func forEach(within radiusMeters: Double, of p: PlanarPoint, _ visit: (Int, Double) -> Void) {
+        forEachImpl(within: radiusMeters, of: p, visit)
+    }
+
+    @usableFromInline
+    func forEachImpl(within radiusMeters: Double, of p: PlanarPoint, _ visit: (Int, Double) -> Void) {
+        if points.isEmpty { return }
+        let x0 = max(0, Int(((p.xMeters - radiusMeters - originX) / cellMeters).rounded(.down)))
+        let x1 = min(columns - 1, Int(((p.xMeters + radiusMeters - originX) / cellMeters).rounded(.down)))
+        let y0 = max(0, Int(((p.yMeters - radiusMeters - originY) / cellMeters).rounded(.down)))
+        let y1 = min(rows - 1, Int(((p.yMeters + radiusMeters - originY) / cellMeters).rounded(.down)))
+        if x0 > x1 || y0 > y1 { return }
+        let r2 = radiusMeters * radiusMeters
+        points.withUnsafeBufferPointer { pts in
+            cellItems.withUnsafeBufferPointer { items in
+                cellStart.withUnsafeBufferPointer { start in
+                    for cy in y0...y1 {
+                        for cx in x0...x1 {
+                            let c = cy * columns + cx
+                            var k = Int(start[c])
+                            let end = Int(start[c + 1])
+                            while k < end {
+                                let i = Int(items[k])
+                                let dx = pts[i].xMeters - p.xMeters, dy = pts[i].yMeters - p.yMeters
+                                let d2 = dx * dx + dy * dy
+                                if d2 <= r2 { visit(i, d2.squareRoot()) }
+                                k += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The planar distance to the nearest point, or nil when the index is empty.
+    /// - Complexity: O(cells in the rings searched + points in them).
+    public func nearestPlanarDistance(to p: PlanarPoint) -> Double? {
+        if points.isEmpty { return nil }
+        let (pcx, pcy) = cellCoordinates(p)
+        var best = Double.infinity
+        var ring = 0
+        let maxRing = max(columns, rows) + max(abs(pcx), abs(pcy)) + 1
+        while ring <= maxRing {
+            // Points in cells at Chebyshev ring `ring` are at least (ring - 1) * cell away.
+            if Double(ring - 1) * cellMeters > best { break }
+            for cy in (pcy - ring)...(pcy + ring) where cy >= 0 && cy < rows {
+                let onEdgeRow = cy == pcy - ring || cy == pcy + ring
+                var cx = pcx - ring
+                while cx <= pcx + ring {
+                    if cx >= 0 && cx < columns {
+                        let c = cy * columns + cx
+                        for k in Int(cellStart[c])..<Int(cellStart[c + 1]) {
+                            let q = points[Int(cellItems[k])]
+                            let dx = q.xMeters - p.xMeters, dy = q.yMeters - p.yMeters
+                            best = min(best, (dx * dx + dy * dy).squareRoot())
+                        }
+                    }
+                    cx += onEdgeRow || ring == 0 ? 1 : 2 * ring
+                }
+            }
+            ring += 1
+        }
+        return best
+    }
+}

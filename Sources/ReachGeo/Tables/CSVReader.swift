@@ -1,0 +1,124 @@
+import Foundation
+
+/// One CSV record: its fields and the 1-based line on which it starts.
+public struct CSVRecord: Sendable {
+    public var fields: [String]
+    public var line: Int
+}
+
+/// An RFC 4180 CSV reader: comma-separated, double-quote quoting with `""` escapes, fields that
+/// span lines, CRLF or LF line ends, an optional UTF-8 byte-order mark. Works on bytes.
+public enum CSVReader {
+    /// Reads a whole file. Throws ``InputError`` for an unreadable or non-UTF-8 file, a stray quote,
+    /// or an unterminated quoted field (a truncated file).
+    public static func read(url: URL, displayName: String? = nil) throws -> [CSVRecord] {
+        let name = displayName ?? url.path
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw InputError(file: name, "cannot read the file (\(error.localizedDescription))")
+        }
+        return try parse(data, fileName: name)
+    }
+
+    /// Parses CSV bytes. Blank lines are skipped (a blank line is not a record).
+    public static func parse(_ data: Data, fileName: String) throws -> [CSVRecord] {
+        try data.withUnsafeBytes { raw -> [CSVRecord] in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            return try parse(bytes, fileName: fileName)
+        }
+    }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, fileName: String) throws -> [CSVRecord] {
+        var records: [CSVRecord] = []
+        let n = bytes.count
+        var i = 0
+        if n >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
+        var line = 1
+        var fields: [String] = []
+        var recordLine = 1
+        var fieldBytes: [UInt8] = []
+        fieldBytes.reserveCapacity(64)
+
+        func makeString(_ start: Int, _ end: Int) throws -> String {
+            let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            guard let s = String(validating: slice, as: UTF8.self) else {
+                throw InputError(file: fileName, line: line, "the text is not valid UTF-8")
+            }
+            return s
+        }
+
+        while i < n {
+            // Start of a record.
+            recordLine = line
+            fields.removeAll(keepingCapacity: true)
+            var endOfRecord = false
+            // Skip a blank line.
+            if bytes[i] == 0x0A { line += 1; i += 1; continue }
+            if bytes[i] == 0x0D, i + 1 < n, bytes[i + 1] == 0x0A { line += 1; i += 2; continue }
+            while !endOfRecord {
+                if i < n, bytes[i] == 0x22 { // quoted field
+                    let quoteLine = line
+                    i += 1
+                    fieldBytes.removeAll(keepingCapacity: true)
+                    var closed = false
+                    while i < n {
+                        let b = bytes[i]
+                        if b == 0x22 {
+                            if i + 1 < n, bytes[i + 1] == 0x22 { fieldBytes.append(0x22); i += 2; continue }
+                            i += 1; closed = true; break
+                        }
+                        if b == 0x0A { line += 1 }
+                        fieldBytes.append(b); i += 1
+                    }
+                    if !closed {
+                        throw InputError(file: fileName, line: quoteLine, "unterminated quoted field (is the file truncated?)")
+                    }
+                    guard let s = String(validating: fieldBytes, as: UTF8.self) else {
+                        throw InputError(file: fileName, line: quoteLine, "the text is not valid UTF-8")
+                    }
+                    fields.append(s)
+                    // After a closing quote: comma, line end or end of file.
+                    if i >= n { endOfRecord = true }
+                    else if bytes[i] == 0x2C { i += 1; if i >= n { fields.append(""); endOfRecord = true } }
+                    else if bytes[i] == 0x0A { i += 1; line += 1; endOfRecord = true }
+                    else if bytes[i] == 0x0D, i + 1 < n, bytes[i + 1] == 0x0A { i += 2; line += 1; endOfRecord = true }
+                    else {
+                        throw InputError(file: fileName, line: line, "unexpected character after a closing quote (a quote inside a field must be doubled)")
+                    }
+                } else {
+                    let start = i
+                    while i < n {
+                        let b = bytes[i]
+                        if b == 0x2C || b == 0x0A || b == 0x0D { break }
+                        if b == 0x22 {
+                            throw InputError(file: fileName, line: line, "a quote inside an unquoted field (quote the whole field)")
+                        }
+                        i += 1
+                    }
+                    fields.append(try makeString(start, i))
+                    if i >= n { endOfRecord = true }
+                    else if bytes[i] == 0x2C { i += 1; if i >= n { fields.append(""); endOfRecord = true } }
+                    else if bytes[i] == 0x0A { i += 1; line += 1; endOfRecord = true }
+                    else if bytes[i] == 0x0D {
+                        if i + 1 < n, bytes[i + 1] == 0x0A { i += 2 } else { i += 1 }
+                        line += 1; endOfRecord = true
+                    }
+                }
+            }
+            records.append(CSVRecord(fields: fields, line: recordLine))
+        }
+        return records
+    }
+}
+
+/// CSV output with RFC 4180 quoting.
+public enum CSVWriter {
+    /// The field as CSV: quoted when it holds a comma, quote, CR or LF.
+    @inlinable
+    public static func escape(_ field: String) -> String {
+        if field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return field
+    }
+}

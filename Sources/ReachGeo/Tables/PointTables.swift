@@ -1,0 +1,197 @@
+import Foundation
+
+/// Reads residents and sites from CSV or GeoJSON point tables, as INTERFACE.md specifies, and
+/// reports every bad value as an ``InputError`` naming the file and line.
+public enum PointTables {
+    /// Which kind of table a file holds; decides the required columns and the default role.
+    public enum Kind: Sendable {
+        case residents, existing, candidates
+        var label: String {
+            switch self { case .residents: return "resident"; case .existing: return "existing site"; case .candidates: return "candidate" }
+        }
+    }
+
+    /// One row, independent of the file format: named text values and the row's line.
+    struct Row {
+        var values: [String: String]
+        var line: Int
+        var feature: Int?
+        var position: LonLat?
+    }
+
+    public static func isGeoJSON(_ url: URL) -> Bool {
+        let ext = url.pathExtension.lowercased()
+        return ext == "geojson" || ext == "json"
+    }
+
+    /// Reads residents (`id, lon, lat, population`, optional `zone`).
+    /// - Returns: the residents in input order and warnings (zero populations).
+    public static func readResidents(url: URL, displayName: String? = nil) throws -> (residents: [Resident], warnings: [Warning]) {
+        let name = displayName ?? url.path
+        let rows = try readRows(url: url, fileName: name, required: ["id", "lon", "lat", "population"], kind: .residents)
+        guard !rows.isEmpty else { throw InputError(file: name, line: 1, "no residents: the table has a header but no rows") }
+        var out: [Resident] = []
+        out.reserveCapacity(rows.count)
+        var firstLine: [String: Int] = [:]
+        firstLine.reserveCapacity(rows.count)
+        var zeroCount = 0, zeroExample = ""
+        for row in rows {
+            let id = try identifier(row, fileName: name, firstLine: &firstLine)
+            let p = try position(row, fileName: name)
+            let popText = row.values["population"] ?? ""
+            guard let pop = Double(popText.trimmingCharacters(in: .whitespaces)), !popText.isEmpty else {
+                throw error(name, row, "population \"\(popText)\" is not a number")
+            }
+            guard pop.isFinite else { throw error(name, row, "population \(popText) is not finite") }
+            guard pop >= 0 else { throw error(name, row, "population \(popText) is negative") }
+            if pop == 0 { zeroCount += 1; if zeroExample.isEmpty { zeroExample = "\(id) (line \(row.line))" } }
+            let zone = row.values["zone"].flatMap { $0.isEmpty ? nil : $0 }
+            out.append(Resident(id: id, position: p, population: pop, zone: zone, sourceLine: row.line))
+        }
+        var warnings: [Warning] = []
+        if zeroCount > 0 {
+            warnings.append(Warning("\(name): \(zeroCount) resident(s) with population 0, e.g. \(zeroExample)"))
+        }
+        return (out, warnings)
+    }
+
+    /// Reads existing intake points or candidate sites (`id, lon, lat`, optional `name, zone,
+    /// capacity, role`). `role` may be `required` in either file; `existing` only in the existing
+    /// file and `candidate` only in the candidates file.
+    public static func readSites(url: URL, kind: Kind, displayName: String? = nil) throws -> (sites: [Site], warnings: [Warning]) {
+        let name = displayName ?? url.path
+        let rows = try readRows(url: url, fileName: name, required: ["id", "lon", "lat"], kind: kind)
+        var warnings: [Warning] = []
+        if rows.isEmpty { warnings.append(Warning("\(name): the table has no rows")) }
+        var firstLine: [String: Int] = [:]
+        var out: [Site] = []
+        out.reserveCapacity(rows.count)
+        let defaultRole: SiteRole = kind == .existing ? .existing : .candidate
+        for row in rows {
+            let id = try identifier(row, fileName: name, firstLine: &firstLine)
+            let p = try position(row, fileName: name)
+            var role = defaultRole
+            if let r = row.values["role"], !r.isEmpty {
+                guard let parsed = SiteRole(rawValue: r.lowercased()) else {
+                    throw error(name, row, "role \"\(r)\" is not one of existing, candidate, required")
+                }
+                if parsed != .required && parsed != defaultRole {
+                    throw error(name, row, "role \"\(r)\" does not belong in the \(kind == .existing ? "existing" : "candidates") table")
+                }
+                role = parsed
+            }
+            var capacity: Double? = nil
+            if let c = row.values["capacity"], !c.isEmpty {
+                guard let v = Double(c.trimmingCharacters(in: .whitespaces)), v.isFinite, v >= 0 else {
+                    throw error(name, row, "capacity \"\(c)\" is not a non-negative number")
+                }
+                capacity = v
+            }
+            out.append(Site(id: id, position: p,
+                            name: row.values["name"].flatMap { $0.isEmpty ? nil : $0 },
+                            zone: row.values["zone"].flatMap { $0.isEmpty ? nil : $0 },
+                            capacity: capacity, role: role, sourceLine: row.line))
+        }
+        return (out, warnings)
+    }
+
+    static func error(_ file: String, _ row: Row, _ message: String) -> InputError {
+        InputError(file: file, line: row.line, feature: row.feature, message)
+    }
+
+    static func identifier(_ row: Row, fileName: String, firstLine: inout [String: Int]) throws -> String {
+        let id = row.values["id"] ?? ""
+        guard !id.isEmpty else { throw error(fileName, row, "empty id") }
+        if let earlier = firstLine[id] {
+            throw error(fileName, row, "duplicate id \"\(id)\" (first on line \(earlier))")
+        }
+        firstLine[id] = row.line
+        return id
+    }
+
+    static func position(_ row: Row, fileName: String) throws -> LonLat {
+        if let p = row.position { return try checkRange(p, row: row, fileName: fileName) }
+        let lonText = row.values["lon"] ?? "", latText = row.values["lat"] ?? ""
+        guard let lon = Double(lonText.trimmingCharacters(in: .whitespaces)), !lonText.isEmpty else {
+            throw error(fileName, row, "lon \"\(lonText)\" is not a number")
+        }
+        guard let lat = Double(latText.trimmingCharacters(in: .whitespaces)), !latText.isEmpty else {
+            throw error(fileName, row, "lat \"\(latText)\" is not a number")
+        }
+        guard lon.isFinite else { throw error(fileName, row, "lon \(lonText) is not finite") }
+        guard lat.isFinite else { throw error(fileName, row, "lat \(latText) is not finite") }
+        return try checkRange(LonLat(lonDegrees: lon, latDegrees: lat), row: row, fileName: fileName)
+    }
+
+    static func checkRange(_ p: LonLat, row: Row, fileName: String) throws -> LonLat {
+        let lonOK = p.lonDegrees >= -180 && p.lonDegrees <= 180
+        let latOK = p.latDegrees >= -90 && p.latDegrees <= 90
+        if !latOK && lonOK && abs(p.lonDegrees) <= 90 && abs(p.latDegrees) <= 180 {
+            throw error(fileName, row, "latitude \(p.latDegrees) is outside -90…90 while longitude \(p.lonDegrees) would fit as a latitude: lon and lat look swapped (longitude comes first)")
+        }
+        if !latOK { throw error(fileName, row, "latitude \(p.latDegrees) is outside -90…90") }
+        if !lonOK { throw error(fileName, row, "longitude \(p.lonDegrees) is outside -180…180") }
+        return p
+    }
+
+    static func readRows(url: URL, fileName: String, required: [String], kind: Kind) throws -> [Row] {
+        if isGeoJSON(url) { return try geoJSONRows(url: url, fileName: fileName, required: required) }
+        return try csvRows(url: url, fileName: fileName, required: required)
+    }
+
+    static func csvRows(url: URL, fileName: String, required: [String]) throws -> [Row] {
+        let records = try CSVReader.read(url: url, displayName: fileName)
+        guard let header = records.first else { throw InputError(file: fileName, "the file is empty") }
+        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var seen = Set<String>()
+        for n in names where !n.isEmpty {
+            if !seen.insert(n).inserted { throw InputError(file: fileName, line: header.line, "the column \"\(n)\" appears twice in the header") }
+        }
+        let missing = required.filter { !names.contains($0) }
+        if !missing.isEmpty {
+            throw InputError(file: fileName, line: header.line,
+                             "missing column\(missing.count > 1 ? "s" : "") \(missing.map { "\"\($0)\"" }.joined(separator: ", ")) (the header has: \(names.joined(separator: ", ")))")
+        }
+        var rows: [Row] = []
+        rows.reserveCapacity(records.count - 1)
+        for rec in records.dropFirst() {
+            guard rec.fields.count == names.count else {
+                throw InputError(file: fileName, line: rec.line, "the row has \(rec.fields.count) field(s), the header has \(names.count)")
+            }
+            var values: [String: String] = [:]
+            values.reserveCapacity(names.count)
+            for (k, n) in names.enumerated() where !n.isEmpty { values[n] = rec.fields[k] }
+            rows.append(Row(values: values, line: rec.line, feature: nil, position: nil))
+        }
+        return rows
+    }
+
+    static func geoJSONRows(url: URL, fileName: String, required: [String]) throws -> [Row] {
+        let features = try GeoJSONReader.read(url: url, displayName: fileName)
+        var rows: [Row] = []
+        rows.reserveCapacity(features.count)
+        for f in features {
+            guard case .point(let p)? = f.geometry else {
+                throw InputError(file: fileName, line: f.line, feature: f.index, "expected a Point geometry")
+            }
+            var values: [String: String] = [:]
+            for m in f.properties {
+                let key = m.key.lowercased()
+                switch m.value.value {
+                case .string(let s): values[key] = s
+                case .number(let d):
+                    values[key] = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+                case .bool(let b): values[key] = b ? "true" : "false"
+                case .null: values[key] = ""
+                default:
+                    throw InputError(file: fileName, line: m.value.line, feature: f.index, "property \"\(m.key)\" must be a string or a number")
+                }
+            }
+            for r in required where r != "lon" && r != "lat" && values[r] == nil {
+                throw InputError(file: fileName, line: f.line, feature: f.index, "missing property \"\(r)\"")
+            }
+            rows.append(Row(values: values, line: f.line, feature: f.index, position: p))
+        }
+        return rows
+    }
+}

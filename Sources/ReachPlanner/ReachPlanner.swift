@@ -1,1 +1,0 @@
-// The ReachPlanner module: see ReachPlanner.docc.

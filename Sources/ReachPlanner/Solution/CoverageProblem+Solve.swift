@@ -1,0 +1,283 @@
+import Foundation
+import ReachGeo
+
+extension CoverageProblem {
+    /// Answers a planning question and returns a new ``CoverageSolution`` (the problem is unchanged).
+    ///
+    /// - `.coverage(branches: N)`: opens exactly N branches (required sites included) maximising
+    ///   the covered population; ties go to fewer population-weighted travel minutes, then to the
+    ///   lower site indices.
+    /// - `.fewestBranches(targetShare: S)`: the smallest N whose best plan covers at least
+    ///   S × ``coverablePopulation``; candidates between the bound-derived minimum and the greedy
+    ///   answer are tried with `solver`, so the count is proven minimal when `solver` proves each
+    ///   smaller count short of the target (``CoverageSolution/branchCountProvenMinimal``).
+    ///
+    /// - Parameters:
+    ///   - type: mode and objective.
+    ///   - solver: the method (default ``CBCSolver``).
+    ///   - timeLimitSeconds: wall-clock budget for the solver (default 10 s).
+    /// - Throws: ``PlannerError``.
+    public func solve(_ type: ProblemType, using solver: any CoverageSolver = CBCSolver(),
+                      timeLimitSeconds: Double = 10) throws -> CoverageSolution {
+        guard !timeLimitSeconds.isNaN, timeLimitSeconds >= 0 else {
+            throw PlannerError.invalidInput(reason: "time limit \(timeLimitSeconds) s is not a non-negative number")
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let probe = MCLPInstance(problem: self, mode: type.mode, branchesToChoose: 0)
+        let required = probe.requiredSites.count
+        let available = required + probe.siteCount
+        switch type.objective {
+        case .coverage(let branches):
+            guard branches >= 0 else { throw PlannerError.invalidInput(reason: "branches must be ≥ 0 (got \(branches))") }
+            guard branches <= available else { throw PlannerError.tooManyFacilities(requested: branches, available: available) }
+            guard branches >= required else {
+                throw PlannerError.invalidInput(reason: "\(branches) branches requested but \(required) sites are required (required sites count within N)")
+            }
+            let instance = MCLPInstance(problem: self, mode: type.mode, branchesToChoose: branches - required)
+            let outcome = try run(solver, on: instance, seconds: timeLimitSeconds)
+            return SolutionBuilder.build(instance, outcome: outcome, type: type, solverName: solver.name, start: start)
+
+        case .fewestBranches(let share):
+            guard share.isFinite, share >= 0, share <= 1 else {
+                throw PlannerError.invalidInput(reason: "target share \(share) is not within 0…1")
+            }
+            return try fewestBranches(share: share, type: type, solver: solver, probe: probe,
+                                      timeLimitSeconds: timeLimitSeconds, start: start)
+        }
+    }
+
+    /// Runs `solver`, checks its answer, and applies the tie rules unless the solver did.
+    private func run(_ solver: any CoverageSolver, on instance: MCLPInstance, seconds: Double) throws -> SolverOutcome {
+        var outcome = try solver.solve(instance, timeLimitSeconds: seconds)
+        let k = instance.branchesToChoose
+        guard outcome.chosen.count == k, Set(outcome.chosen).count == k,
+              outcome.chosen.allSatisfy({ $0 >= 0 && $0 < instance.siteCount }) else {
+            throw PlannerError.solverFailure(solver: solver.name, reason: "returned \(outcome.chosen.count) distinct valid sites, expected \(k)")
+        }
+        if !solver.appliesTieRules {
+            outcome.chosen = SwapSearch.polishTies(instance, chosen: outcome.chosen, deadline: Deadline(seconds: max(1, seconds)))
+        }
+        outcome.chosen.sort()
+        return outcome
+    }
+
+    private func fewestBranches(share: Double, type: ProblemType, solver: any CoverageSolver, probe: MCLPInstance,
+                                timeLimitSeconds: Double, start: UInt64) throws -> CoverageSolution {
+        let target = share * coverablePopulation
+        let tolerance = probe.populationTolerance
+        let full = MCLPInstance(problem: self, mode: type.mode, branchesToChoose: probe.siteCount)
+        // Greedy over every selectable site: the first prefix reaching the target is an answer.
+        let order = GreedySolver.greedyOrder(full)
+        var coveredByPrefix = full.baselinePopulation
+        var greedyCount = 0
+        var covered = [Bool](repeating: false, count: full.demandCount)
+        while coveredByPrefix < target - tolerance, greedyCount < order.count {
+            for i in full.demands(coveredBy: order[greedyCount]) where !covered[Int(i)] {
+                covered[Int(i)] = true
+                coveredByPrefix += full.demandWeights[Int(i)]
+            }
+            greedyCount += 1
+        }
+        guard coveredByPrefix >= target - tolerance else {
+            throw PlannerError.infeasible(reason: "target \(target) exceeds what every site together covers (\(coveredByPrefix))")
+        }
+        // Lower end: the fewest free sites whose proven bound reaches the target.
+        let bounds = SolutionBuilder.prefixBounds(full, prefix: Array(order[0 ..< greedyCount]), maxBudget: greedyCount)
+        var lowest = 0
+        while lowest < greedyCount, full.baselinePopulation + bounds[lowest] < target - tolerance { lowest += 1 }
+        let deadline = Deadline(seconds: timeLimitSeconds)
+        var allProven = true
+        var answer: (MCLPInstance, SolverOutcome)? = nil
+        var k = lowest
+        while k < greedyCount, !deadline.hasPassed {
+            let instance = MCLPInstance(problem: self, mode: type.mode, branchesToChoose: k)
+            let outcome = try run(solver, on: instance, seconds: deadline.remainingSeconds)
+            let reached = instance.baselinePopulation + instance.corePopulation(covered: outcome.chosen)
+            if reached >= target - tolerance {
+                answer = (instance, outcome)
+                break
+            }
+            let provenShort = outcome.provenOptimal
+                || (outcome.coreUpperBound.map { instance.baselinePopulation + $0 < target - tolerance } ?? false)
+            if !provenShort { allProven = false }
+            k += 1
+        }
+        if answer == nil {
+            if k < greedyCount { allProven = false }  // out of time before every smaller count was tried
+            // The greedy prefix reaches the target; let the solver improve coverage for that count.
+            let instance = MCLPInstance(problem: self, mode: type.mode, branchesToChoose: greedyCount)
+            let prefix = SwapSearch.polishTies(instance, chosen: Array(order[0 ..< greedyCount]), deadline: Deadline(seconds: 1))
+            var outcome = SolverOutcome(chosen: prefix.sorted(), coreUpperBound: nil, provenOptimal: false)
+            if !deadline.hasPassed, let better = try? run(solver, on: instance, seconds: deadline.remainingSeconds),
+               instance.corePopulation(covered: better.chosen) >= instance.corePopulation(covered: outcome.chosen) - tolerance {
+                outcome = better
+            }
+            answer = (instance, outcome)
+        }
+        let (instance, outcome) = answer!
+        var solution = SolutionBuilder.build(instance, outcome: outcome, type: type, solverName: solver.name, start: start)
+        solution.targetPopulation = target
+        solution.branchCountProvenMinimal = allProven
+        return solution
+    }
+}
+
+/// Turns a solver's choice into a ``CoverageSolution``: roll-out order, curve, bounds, assignment.
+enum SolutionBuilder {
+    /// Proven bounds on the core population any `b` free sites can cover, for b = 0 … maxBudget.
+    ///
+    /// Coverage f is monotone submodular, so for every set P and every choice Q of b sites,
+    /// f(Q) ≤ f(P) + Σ_{j∈Q} gain(j | P) ≤ f(P) + (sum of the b largest gains given P)
+    /// (Nemhauser, Wolsey & Fisher 1978). The bound for b is the minimum over the prefixes
+    /// P₀ = ∅, P₁, … of `prefix`. Gains are kept exact incrementally as P grows.
+    /// - Complexity: O(P + |prefix| · M log M) for P core covering pairs and M sites.
+    static func prefixBounds(_ instance: MCLPInstance, prefix: [Int], maxBudget: Int) -> [Double] {
+        let m = instance.siteCount
+        var gain = [Double](repeating: 0, count: m)
+        for j in 0 ..< m {
+            var sum = 0.0
+            for i in instance.demands(coveredBy: j) { sum += instance.demandWeights[Int(i)] }
+            gain[j] = sum
+        }
+        var covered = [Bool](repeating: false, count: instance.demandCount)
+        var coveredPopulation = 0.0
+        var best = [Double](repeating: .infinity, count: maxBudget + 1)
+        func update() {
+            let top = gain.map { max(0, $0) }.sorted(by: >)
+            var sum = coveredPopulation
+            best[0] = min(best[0], sum)
+            for b in 1 ... max(1, maxBudget) where b <= maxBudget {
+                if b - 1 < top.count { sum += top[b - 1] }
+                best[b] = min(best[b], sum)
+            }
+        }
+        update()
+        for s in prefix {
+            for i in instance.demands(coveredBy: s) where !covered[Int(i)] {
+                covered[Int(i)] = true
+                let w = instance.demandWeights[Int(i)]
+                coveredPopulation += w
+                for j in instance.sites(covering: Int(i)) { gain[Int(j)] -= w }
+            }
+            update()
+        }
+        return best
+    }
+
+    static func build(_ instance: MCLPInstance, outcome: SolverOutcome, type: ProblemType, solverName: String,
+                      start: UInt64) -> CoverageSolution {
+        let problem = instance.problem
+        var open = [Bool](repeating: false, count: problem.siteCount)
+        var mergedCovered = [Bool](repeating: false, count: problem.mergedDemandCount)
+        var covered = 0.0
+        func openSite(_ s: Int) -> Double {
+            open[s] = true
+            var gain = 0.0
+            for m in problem.mergedDemands(coveredBy: s) where !mergedCovered[Int(m)] {
+                mergedCovered[Int(m)] = true
+                gain += problem.mergedPopulations[Int(m)]
+            }
+            covered += gain
+            return gain
+        }
+        func gainOf(_ s: Int) -> Double {
+            var gain = 0.0
+            for m in problem.mergedDemands(coveredBy: s) where !mergedCovered[Int(m)] { gain += problem.mergedPopulations[Int(m)] }
+            return gain
+        }
+        // Baseline: existing sites in mode add.
+        let isRequired = Set(instance.requiredSites)
+        for s in instance.forcedSites where !isRequired.contains(s) { _ = openSite(Int(s)) }
+        let baseline = covered
+        // Roll-out: required sites greedily, then the chosen sites greedily.
+        var branches: [CoverageSolution.Branch] = []
+        var freeRollout: [Int] = []
+        var orderOfSite = [Int: Int]()
+        func rollOut(_ group: [Int], isFree: Bool) {
+            var remaining = group.sorted()
+            while !remaining.isEmpty {
+                var bestPosition = 0, bestGain = -1.0
+                for (p, s) in remaining.enumerated() {
+                    let g = gainOf(s)
+                    if g > bestGain { bestGain = g; bestPosition = p }
+                }
+                let s = remaining.remove(at: bestPosition)
+                let gain = openSite(s)
+                orderOfSite[s] = branches.count + 1
+                branches.append(.init(siteIndex: s, id: problem.sites[s].id, role: problem.sites[s].role,
+                                      order: branches.count + 1, marginalPopulation: gain,
+                                      cumulativeCoveredPopulation: covered))
+                if isFree { freeRollout.append(s) }
+            }
+        }
+        rollOut(instance.requiredSites.map(Int.init), isFree: false)
+        rollOut(outcome.chosen.map { Int(instance.selectableSites[$0]) }, isFree: true)
+
+        // Bounds per k from the roll-out prefixes of the free sites.
+        var localOfGlobal = [Int: Int]()
+        for (j, g) in instance.selectableSites.enumerated() { localOfGlobal[Int(g)] = j }
+        let freeLocal = freeRollout.map { localOfGlobal[$0]! }
+        let coreBounds = prefixBounds(instance, prefix: freeLocal, maxBudget: instance.branchesToChoose)
+        let total = problem.totalPopulation
+        let required = instance.requiredSites.count
+        var curve: [CoverageSolution.CurvePoint] = []
+        for k in 0 ... branches.count {
+            let coveredK = k == 0 ? baseline : branches[k - 1].cumulativeCoveredPopulation
+            var bound: Double? = nil
+            if k >= required {
+                var b = instance.baselinePopulation + coreBounds[k - required]
+                if k == branches.count, let solverBound = outcome.coreUpperBound {
+                    b = min(b, instance.baselinePopulation + solverBound)
+                }
+                bound = max(b, coveredK)
+            }
+            curve.append(.init(branches: k, coveredPopulation: coveredK,
+                               coveredShare: total > 0 ? coveredK / total : 0, upperBoundPopulation: bound))
+        }
+
+        // Per original demand: covered, assigned site, covering branch.
+        let n = problem.demandCount
+        var demandCovered = [Bool](repeating: false, count: n)
+        var assigned = [Int?](repeating: nil, count: n)
+        var branchOrder = [Int?](repeating: nil, count: n)
+        var coveredPopulation = 0.0, uncoveredPopulation = 0.0
+        var minutesSum = 0.0
+        let minutes = problem.demandCoverMinutes
+        for i in 0 ..< n {
+            var bestSite = -1, bestMinutes = Double.infinity
+            var firstOrder = Int.max, baselineCovered = false
+            for k in problem.demandCoverOffsets[i] ..< problem.demandCoverOffsets[i + 1] {
+                let s = Int(problem.demandCoverSites[k])
+                guard open[s] else { continue }
+                let t = minutes?[k] ?? 0
+                if bestSite < 0 || t < bestMinutes { bestSite = s; bestMinutes = t }
+                if let o = orderOfSite[s] { firstOrder = min(firstOrder, o) } else { baselineCovered = true }
+            }
+            if bestSite >= 0 {
+                demandCovered[i] = true
+                assigned[i] = bestSite
+                coveredPopulation += problem.demandPopulations[i]
+                if minutes != nil { minutesSum += problem.demandPopulations[i] * bestMinutes }
+                if !baselineCovered { branchOrder[i] = firstOrder }
+            } else {
+                uncoveredPopulation += problem.demandPopulations[i]
+            }
+        }
+        let tolerance = instance.populationTolerance
+        let upper = max(coveredPopulation, curve.last?.upperBoundPopulation ?? coveredPopulation)
+        let proven = outcome.provenOptimal || upper - coveredPopulation <= tolerance
+        let gap = upper > 0 ? max(0, (upper - coveredPopulation) / upper) : 0
+        var requested: Int? = nil
+        if case .coverage(let n) = type.objective { requested = n }
+        return CoverageSolution(
+            problemType: type, branchesRequested: requested, targetPopulation: nil, branchCountProvenMinimal: nil,
+            branches: branches, openSites: open.indices.filter { open[$0] },
+            totalPopulation: total, coverablePopulation: problem.coverablePopulation, baselinePopulation: baseline,
+            coveredPopulation: coveredPopulation, uncoveredPopulation: uncoveredPopulation,
+            upperBoundPopulation: upper, gap: gap,
+            provenOptimal: proven, quality: proven ? .provenOptimal : .heuristic(upperBound: upper),
+            weightedTravelMinutes: minutes == nil ? nil : minutesSum,
+            solver: .init(name: solverName, seconds: secondsSince(start), notes: outcome.notes),
+            curve: curve, demandCovered: demandCovered, assignedSite: assigned, coveringBranchOrder: branchOrder)
+    }
+}

@@ -1,0 +1,209 @@
+import ReachGeo
+
+/// The core maximal covering problem every ``CoverageSolver`` works on: choose exactly
+/// ``branchesToChoose`` of the ``selectableSites`` to maximise the population of the core demands
+/// they cover.
+///
+/// It is derived from a ``CoverageProblem`` and a ``PlanningMode``:
+/// - *forced* sites (existing sites in mode `.add`, required sites in both modes) are open in
+///   every plan; the merged demands they cover form ``baselinePopulation`` and leave the core;
+/// - merged demands no site covers form ``uncoverablePopulation`` and leave the core too;
+/// - the remaining merged demands are the *core demands*; every site covering one of them is
+///   selectable (a forced site would have removed it), so the core is a plain MCLP.
+///
+/// Local site index `j` stands for global site `selectableSites[j]`; local order follows global
+/// order, so "lower local index" and "lower site index" agree.
+public struct MCLPInstance: Sendable {
+    /// The problem this core was derived from (for travel-time tie-breaks and reporting).
+    public let problem: CoverageProblem
+    /// The planning mode that decided which sites are forced.
+    public let mode: PlanningMode
+    /// Global indices of the sites open in every plan, ascending.
+    public let forcedSites: [Int32]
+    /// Global indices of the required sites (counted within the requested N), ascending.
+    public let requiredSites: [Int32]
+    /// Global indices of the sites a solver may choose, ascending (local index → global index).
+    public let selectableSites: [Int32]
+    /// How many selectable sites a plan opens (N minus the required sites).
+    public let branchesToChoose: Int
+    /// Population of merged demands covered by the forced sites.
+    public let baselinePopulation: Double
+    /// Population of merged demands no site covers.
+    public let uncoverablePopulation: Double
+    /// Population (weight) of each core demand.
+    public let demandWeights: [Double]
+    /// The merged demand each core demand stands for.
+    public let demandMerged: [Int32]
+    /// CSR offsets into ``demandSites``.
+    public let demandSiteOffsets: [Int]
+    /// Local site indices covering each core demand, ascending.
+    public let demandSites: [Int32]
+    /// CSR offsets into ``siteDemands`` (count = selectable sites + 1).
+    public let siteDemandOffsets: [Int]
+    /// Core demands covered by each local site, ascending.
+    public let siteDemands: [Int32]
+    /// Two populations closer than this are treated as equal (ties, proven optimality):
+    /// `1e-9 × max(1, total population)` — far below one person, far above rounding noise.
+    public let populationTolerance: Double
+
+    /// Number of selectable sites.
+    public var siteCount: Int { selectableSites.count }
+    /// Number of core demands.
+    public var demandCount: Int { demandWeights.count }
+    /// Sum of the core demand weights: the most the core can contribute.
+    public var coreTotalPopulation: Double { demandWeights.reduce(0, +) }
+
+    /// Derives the core of `problem` for `mode`, choosing `branchesToChoose` selectable sites.
+    /// - Complexity: O(P) for P covering pairs of merged demands.
+    public init(problem: CoverageProblem, mode: PlanningMode, branchesToChoose: Int) {
+        self.problem = problem
+        self.mode = mode
+        self.branchesToChoose = branchesToChoose
+        var forced: [Int32] = [], required: [Int32] = [], selectable: [Int32] = []
+        var localOfGlobal = [Int32](repeating: -1, count: problem.siteCount)
+        var isForced = [Bool](repeating: false, count: problem.siteCount)
+        for (j, site) in problem.sites.enumerated() {
+            switch (site.role, mode) {
+            case (.required, _):
+                required.append(Int32(j)); forced.append(Int32(j)); isForced[j] = true
+            case (.existing, .add):
+                forced.append(Int32(j)); isForced[j] = true
+            case (.existing, .consolidate), (.candidate, _):
+                localOfGlobal[j] = Int32(selectable.count)
+                selectable.append(Int32(j))
+            }
+        }
+        self.forcedSites = forced
+        self.requiredSites = required
+        self.selectableSites = selectable
+
+        var baseline = 0.0, uncoverable = 0.0
+        var weights: [Double] = [], merged: [Int32] = []
+        var offsets: [Int] = [0], sitesOfDemand: [Int32] = []
+        var degree = [Int](repeating: 0, count: selectable.count + 1)
+        for m in 0 ..< problem.mergedDemandCount {
+            let covers = problem.mergedCovers(m)
+            if covers.isEmpty { uncoverable += problem.mergedPopulations[m]; continue }
+            if covers.contains(where: { isForced[Int($0)] }) { baseline += problem.mergedPopulations[m]; continue }
+            weights.append(problem.mergedPopulations[m])
+            merged.append(Int32(m))
+            for s in covers {
+                let local = localOfGlobal[Int(s)]
+                sitesOfDemand.append(local)
+                degree[Int(local) + 1] += 1
+            }
+            offsets.append(sitesOfDemand.count)
+        }
+        for j in 0 ..< selectable.count { degree[j + 1] += degree[j] }
+        var fill = degree
+        var demandsOfSite = [Int32](repeating: 0, count: sitesOfDemand.count)
+        for i in 0 ..< weights.count {
+            for k in offsets[i] ..< offsets[i + 1] {
+                let j = Int(sitesOfDemand[k])
+                demandsOfSite[fill[j]] = Int32(i)
+                fill[j] += 1
+            }
+        }
+        self.baselinePopulation = baseline
+        self.uncoverablePopulation = uncoverable
+        self.demandWeights = weights
+        self.demandMerged = merged
+        self.demandSiteOffsets = offsets
+        self.demandSites = sitesOfDemand
+        self.siteDemandOffsets = degree
+        self.siteDemands = demandsOfSite
+        self.populationTolerance = 1e-9 * max(1, problem.totalPopulation)
+    }
+
+    /// The local sites covering core demand `demand`.
+    @inlinable public func sites(covering demand: Int) -> ArraySlice<Int32> {
+        demandSites[demandSiteOffsets[demand] ..< demandSiteOffsets[demand + 1]]
+    }
+
+    /// The core demands covered by local site `site`.
+    @inlinable public func demands(coveredBy site: Int) -> ArraySlice<Int32> {
+        siteDemands[siteDemandOffsets[site] ..< siteDemandOffsets[site + 1]]
+    }
+
+    /// The core population covered by the local sites `chosen` (baseline excluded).
+    /// - Complexity: O(Σ demands of the chosen sites + core demands).
+    public func corePopulation(covered chosen: some Sequence<Int>) -> Double {
+        var covered = [Bool](repeating: false, count: demandCount)
+        var sum = 0.0
+        for j in chosen {
+            for i in demands(coveredBy: j) where !covered[Int(i)] {
+                covered[Int(i)] = true
+                sum += demandWeights[Int(i)]
+            }
+        }
+        return sum
+    }
+
+    /// The global indices of every open site when the local sites `chosen` are opened, ascending.
+    public func openSites(choosing chosen: some Sequence<Int>) -> [Int32] {
+        (forcedSites + chosen.map { selectableSites[$0] }).sorted()
+    }
+
+    /// Population-weighted travel minutes (person-minutes) of the original demands to their
+    /// nearest covering open site, when the local sites `chosen` are opened; nil when the problem
+    /// has no travel minutes.
+    /// - Complexity: O(P) over all original covering pairs.
+    public func weightedTravelMinutes(choosing chosen: some Sequence<Int>) -> Double? {
+        guard let minutes = problem.demandCoverMinutes else { return nil }
+        var open = [Bool](repeating: false, count: problem.siteCount)
+        for s in forcedSites { open[Int(s)] = true }
+        for j in chosen { open[Int(selectableSites[j])] = true }
+        var sum = 0.0
+        for i in 0 ..< problem.demandCount {
+            var best = Double.infinity
+            for k in problem.demandCoverOffsets[i] ..< problem.demandCoverOffsets[i + 1]
+            where open[Int(problem.demandCoverSites[k])] && minutes[k] < best {
+                best = minutes[k]
+            }
+            if best.isFinite { sum += problem.demandPopulations[i] * best }
+        }
+        return sum
+    }
+}
+
+/// What a solver returns: a choice of local sites, and what it proved about it.
+public struct SolverOutcome: Sendable, Hashable {
+    /// The chosen local site indices (exactly ``MCLPInstance/branchesToChoose`` of them).
+    public var chosen: [Int]
+    /// A proven upper bound on the core population any choice can cover (baseline excluded),
+    /// or nil when the solver proves none.
+    public var coreUpperBound: Double?
+    /// True when the solver proved `chosen` maximises the covered population.
+    public var provenOptimal: Bool
+    /// Short notes for the report (for example "CBC stopped at its time limit").
+    public var notes: [String]
+
+    public init(chosen: [Int], coreUpperBound: Double?, provenOptimal: Bool, notes: [String] = []) {
+        self.chosen = chosen
+        self.coreUpperBound = coreUpperBound
+        self.provenOptimal = provenOptimal
+        self.notes = notes
+    }
+}
+
+/// A method that chooses sites for an ``MCLPInstance``.
+///
+/// Conformers: ``GreedySolver`` (lazy greedy), ``GreedySwapSolver`` (greedy then Teitz–Bart
+/// swaps), ``LagrangianSolver`` (greedy + swaps + a Lagrangian upper bound), ``CBCSolver``
+/// (all of that, then COIN-OR CBC warm-started under a time limit) and ``ExhaustiveSolver``
+/// (every subset; a test oracle for tiny inputs). Ties between choices are broken afterwards by
+/// ``CoverageProblem/solve(_:using:timeLimitSeconds:)`` (see "Coverage problem types").
+public protocol CoverageSolver: Sendable {
+    /// A short name for reports (`plan.json` `solver.name`).
+    var name: String { get }
+    /// Chooses ``MCLPInstance/branchesToChoose`` local sites.
+    /// - Parameter timeLimitSeconds: wall-clock budget; solvers that cannot use it ignore it.
+    func solve(_ instance: MCLPInstance, timeLimitSeconds: Double) throws -> SolverOutcome
+    /// True when the solver already applies the travel-time and site-index tie rules exactly,
+    /// so the tie polish must not touch its choice (default false).
+    var appliesTieRules: Bool { get }
+}
+
+extension CoverageSolver {
+    public var appliesTieRules: Bool { false }
+}

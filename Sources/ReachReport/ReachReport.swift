@@ -1,1 +1,0 @@
-// The ReachReport module: self-contained HTML map reports.
