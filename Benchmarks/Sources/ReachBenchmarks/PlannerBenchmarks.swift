@@ -1,3 +1,120 @@
+import Foundation
+import ReachGeo
+import ReachPlanner
+
 /// Planner benchmark scenarios (see Benchmarks/README.md for recorded figures).
+///
+/// A generated "Hanoi-sized" instance: 200,000 residents and 2,000 candidate sites in a
+/// 40 × 40 km square (half uniform, half in 24 Gaussian clusters of σ = 2 km, like dense wards
+/// around a sparser periphery), populations 1…100 per resident, coverage = straight-line
+/// distance ≤ 5 km (found with a 5 km grid), N = 30 new branches (mode add, no existing sites).
+/// Everything is drawn from a seeded SplitMix64, so every run plans the same instance.
 func registerPlannerBenchmarks(_ cases: inout [BenchmarkCase]) {
+    cases.append(BenchmarkCase(name: "plan-greedy-200k",
+                               summary: "greedy (lazy gains) + roll-out, 200k residents × 2k candidates, N = 30 (target ≤ 1 s)") {
+        try runPlannerBenchmark(solver: GreedySolver(), timeLimitSeconds: 10)
+    })
+    cases.append(BenchmarkCase(name: "plan-swap-200k",
+                               summary: "greedy + Teitz–Bart swaps, 200k × 2k, N = 30") {
+        try runPlannerBenchmark(solver: GreedySwapSolver(), timeLimitSeconds: 10)
+    })
+    cases.append(BenchmarkCase(name: "plan-bound-200k",
+                               summary: "greedy + swaps + Lagrangian bound and gap, 200k × 2k, N = 30 (target ≤ 5 s, gap ≤ 0.1 %)") {
+        try runPlannerBenchmark(solver: LagrangianSolver(), timeLimitSeconds: 5)
+    })
+    cases.append(BenchmarkCase(name: "plan-bound-200k-long",
+                               summary: "as plan-bound-200k with 3000 iterations / 120 s: how far the Lagrangian bound goes") {
+        try runPlannerBenchmark(solver: LagrangianSolver(maxIterations: 3000), timeLimitSeconds: 120)
+    })
+    cases.append(BenchmarkCase(name: "plan-cbc-200k",
+                               summary: "CBC exact back end warm-started, 200k × 2k, N = 30, time limit 60 s") {
+        try runPlannerBenchmark(solver: CBCSolver(), timeLimitSeconds: 60)
+    })
+}
+
+/// The seeded 200k × 2k instance, built once per process.
+private let plannerInstance: Result<(CoverageProblem, buildSeconds: Double, problemSeconds: Double), Error> = Result {
+    let ((offsets, sites, populations, siteCount), buildSeconds) = measureSeconds { makeHanoiSizedCoverage() }
+    let roles = (0 ..< siteCount).map { PlanningSite(id: "c\($0)", role: .candidate) }
+    let (problem, problemSeconds) = try measureSeconds {
+        try CoverageProblem.fromCoverageLists(populations: populations, sites: roles, coverOffsets: offsets, coverSites: sites)
+    }
+    return (problem, buildSeconds, problemSeconds)
+}
+
+private func runPlannerBenchmark(solver: any CoverageSolver, timeLimitSeconds: Double) throws -> String {
+    let (problem, buildSeconds, problemSeconds) = try plannerInstance.get()
+    let (solution, solveSeconds) = try measureSeconds {
+        try problem.solve(.coverage(.add, branches: 30), using: solver, timeLimitSeconds: timeLimitSeconds)
+    }
+    let covered = solution.coveredPopulation
+    return String(format: "coverage sets %.2f s, problem (merge %d → %d demands, %d pairs) %.2f s; solve %.3f s; covered %.0f of %.0f (%.3f %%); bound %.0f; gap %.4f %%; proven %@; %@",
+                  buildSeconds, problem.demandCount, problem.mergedDemandCount, problem.demandCoverSites.count, problemSeconds,
+                  solveSeconds, covered, solution.totalPopulation, 100 * solution.coveredShare,
+                  solution.upperBoundPopulation, 100 * solution.gap, solution.provenOptimal ? "yes" : "no",
+                  solution.solver.notes.joined(separator: "; "))
+}
+
+/// Residents, sites and the ≤ 5 km coverage lists (CSR) of the generated instance.
+private func makeHanoiSizedCoverage(residents: Int = 200_000, candidates: Int = 2_000, sideMeters: Double = 40_000,
+                                    radiusMeters: Double = 5_000, seed: UInt64 = 2025)
+    -> (offsets: [Int], sites: [Int32], populations: [Double], siteCount: Int) {
+    var rng = BenchmarkRNG(seed: seed)
+    let clusters = (0 ..< 24).map { _ in (rng.unit() * sideMeters, rng.unit() * sideMeters) }
+    func point() -> (Double, Double) {
+        if rng.unit() < 0.5 { return (rng.unit() * sideMeters, rng.unit() * sideMeters) }
+        let c = clusters[Int(rng.next() % UInt64(clusters.count))]
+        // Box–Muller, σ = 2 km, clamped to the square.
+        let r = 2_000 * (-2 * log(max(rng.unit(), 1e-300))).squareRoot(), a = 2 * Double.pi * rng.unit()
+        return (min(max(c.0 + r * cos(a), 0), sideMeters), min(max(c.1 + r * sin(a), 0), sideMeters))
+    }
+    let sitePoints = (0 ..< candidates).map { _ in point() }
+    var populations: [Double] = []
+    var residentPoints: [(Double, Double)] = []
+    for _ in 0 ..< residents {
+        residentPoints.append(point())
+        populations.append(Double(1 + rng.next() % 100))
+    }
+    // Grid of radius-sized cells over the sites.
+    let cells = Int((sideMeters / radiusMeters).rounded(.up)) + 1
+    var grid = [[Int32]](repeating: [], count: cells * cells)
+    for (j, p) in sitePoints.enumerated() {
+        grid[Int(p.1 / radiusMeters) * cells + Int(p.0 / radiusMeters)].append(Int32(j))
+    }
+    var offsets = [0]
+    var covering: [Int32] = []
+    let r2 = radiusMeters * radiusMeters
+    var scratch: [Int32] = []
+    for p in residentPoints {
+        let cx = Int(p.0 / radiusMeters), cy = Int(p.1 / radiusMeters)
+        scratch.removeAll(keepingCapacity: true)
+        for gy in max(0, cy - 1) ... min(cells - 1, cy + 1) {
+            for gx in max(0, cx - 1) ... min(cells - 1, cx + 1) {
+                for j in grid[gy * cells + gx] {
+                    let s = sitePoints[Int(j)]
+                    let dx = s.0 - p.0, dy = s.1 - p.1
+                    if dx * dx + dy * dy <= r2 { scratch.append(j) }
+                }
+            }
+        }
+        scratch.sort()
+        covering.append(contentsOf: scratch)
+        offsets.append(covering.count)
+    }
+    return (offsets, covering, populations, candidates)
+}
+
+/// SplitMix64 (the benchmark package cannot see TestSupport).
+private struct BenchmarkRNG {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

@@ -36,11 +36,11 @@ enum OSMXMLReader {
     }
 
     /// Element names this reader distinguishes.
-    private enum Element: Equatable {
+    enum Element: Equatable {
         case osm, node, way, nd, tag, relation, other
     }
 
-    private struct Scanner {
+    struct Scanner {
         let bytes: UnsafeRawBufferPointer
         let count: Int
         let fileName: String
@@ -315,6 +315,15 @@ enum OSMXMLReader {
         }
 
         // MARK: values
+
+        /// Decodes entities in `text` as an attribute value (for tests).
+        static func decodeForTest(_ text: String, profile: TravelProfile) throws -> String {
+            let bytes = Array(text.utf8)
+            return try bytes.withUnsafeBytes { buffer in
+                let scanner = Scanner(bytes: buffer, fileName: "test", profile: profile)
+                return try scanner.text((0, buffer.count), at: 0)
+            }
+        }
 
         func integer(_ value: (Int, Int), at offset: Int, what: String) throws -> Int64 {
             var i = value.0

@@ -63,7 +63,7 @@ public enum FastestIntakeSearch {
             let road = EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) },
                                              sameEdgeTargets: sitesOnEdge[resident.edge] ?? none)
             let total = residentConnectorSeconds[r] + road.seconds
-            if total <= limitSeconds { result[r] = FastestIntake(siteIndex: Int(road.origin), seconds: total) }
+            if total <= limitSeconds, total < .infinity { result[r] = FastestIntake(siteIndex: Int(road.origin), seconds: total) }
         }
         return result
     }

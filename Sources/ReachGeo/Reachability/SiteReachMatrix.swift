@@ -166,7 +166,7 @@ private struct SiteSearchScratch {
                 let road = EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) },
                                                  sameEdgeTargets: resident.edge == site.edge ? siteLabel : none)
                 let total = residentConnectorSeconds[r] + road.seconds
-                if total <= limitSeconds { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
+                if total <= limitSeconds, total < .infinity { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
             }
         }
         visit(edge: Int(site.edge))

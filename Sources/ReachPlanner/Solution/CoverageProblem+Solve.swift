@@ -33,7 +33,7 @@ extension CoverageProblem {
             guard branches >= required else {
                 throw PlannerError.invalidInput(reason: "\(branches) branches requested but \(required) sites are required (required sites count within N)")
             }
-            let instance = MCLPInstance(problem: self, mode: type.mode, branchesToChoose: branches - required)
+            let instance = probe.choosing(branches - required)
             let outcome = try run(solver, on: instance, seconds: timeLimitSeconds)
             return SolutionBuilder.build(instance, outcome: outcome, type: type, solverName: solver.name, start: start)
 
@@ -54,7 +54,7 @@ extension CoverageProblem {
               outcome.chosen.allSatisfy({ $0 >= 0 && $0 < instance.siteCount }) else {
             throw PlannerError.solverFailure(solver: solver.name, reason: "returned \(outcome.chosen.count) distinct valid sites, expected \(k)")
         }
-        if !solver.appliesTieRules {
+        if solver.polishesTies {
             outcome.chosen = SwapSearch.polishTies(instance, chosen: outcome.chosen, deadline: Deadline(seconds: max(1, seconds)))
         }
         outcome.chosen.sort()
@@ -65,7 +65,7 @@ extension CoverageProblem {
                                 timeLimitSeconds: Double, start: UInt64) throws -> CoverageSolution {
         let target = share * coverablePopulation
         let tolerance = probe.populationTolerance
-        let full = MCLPInstance(problem: self, mode: type.mode, branchesToChoose: probe.siteCount)
+        let full = probe.choosing(probe.siteCount)
         // Greedy over every selectable site: the first prefix reaching the target is an answer.
         let order = GreedySolver.greedyOrder(full)
         var coveredByPrefix = full.baselinePopulation
@@ -90,7 +90,7 @@ extension CoverageProblem {
         var answer: (MCLPInstance, SolverOutcome)? = nil
         var k = lowest
         while k < greedyCount, !deadline.hasPassed {
-            let instance = MCLPInstance(problem: self, mode: type.mode, branchesToChoose: k)
+            let instance = probe.choosing(k)
             let outcome = try run(solver, on: instance, seconds: deadline.remainingSeconds)
             let reached = instance.baselinePopulation + instance.corePopulation(covered: outcome.chosen)
             if reached >= target - tolerance {
@@ -105,7 +105,7 @@ extension CoverageProblem {
         if answer == nil {
             if k < greedyCount { allProven = false }  // out of time before every smaller count was tried
             // The greedy prefix reaches the target; let the solver improve coverage for that count.
-            let instance = MCLPInstance(problem: self, mode: type.mode, branchesToChoose: greedyCount)
+            let instance = probe.choosing(greedyCount)
             let prefix = SwapSearch.polishTies(instance, chosen: Array(order[0 ..< greedyCount]), deadline: Deadline(seconds: 1))
             var outcome = SolverOutcome(chosen: prefix.sorted(), coreUpperBound: nil, provenOptimal: false)
             if !deadline.hasPassed, let better = try? run(solver, on: instance, seconds: deadline.remainingSeconds),

@@ -1,5 +1,10 @@
 import CCbc
 import Foundation
+import Synchronization
+
+/// CBC's solver driver (`Cbc_solve` → `CbcMain`) keeps process-wide state: concurrent solves
+/// corrupt each other (observed: status −1, no solution). Every solve holds this lock.
+private let cbcLock = Mutex(())
 
 /// The exact back end: COIN-OR CBC (Debian `coinor-libcbc-dev` ≥ 2.10) through its C interface,
 /// warm-started from the heuristic and run under a time limit.
@@ -19,7 +24,8 @@ import Foundation
 /// (or bound − covered ≤ the population tolerance) sets `provenOptimal`.
 ///
 /// - Important: each call builds and destroys its own `Cbc_Model`; the solver value itself holds
-///   no C state and is `Sendable`.
+///   no C state and is `Sendable`. CBC's driver is not re-entrant, so CBC runs are serialised by a
+///   process-wide lock (the heuristic and Lagrangian phases still run concurrently).
 public struct CBCSolver: CoverageSolver {
     public var name: String { "cbc" }
     /// Share of the time limit the Lagrangian bound may use before CBC starts.
@@ -83,6 +89,10 @@ public struct CBCSolver: CoverageSolver {
 
     /// Builds the core MILP, solves it with CBC and reads the answer back.
     static func runCBC(_ instance: MCLPInstance, warmStart: [Int], seconds: Double) throws -> CBCResult {
+        try cbcLock.withLock { _ in try runCBCUnlocked(instance, warmStart: warmStart, seconds: seconds) }
+    }
+
+    private static func runCBCUnlocked(_ instance: MCLPInstance, warmStart: [Int], seconds: Double) throws -> CBCResult {
         let m = instance.siteCount, n = instance.demandCount, k = instance.branchesToChoose
         // Rows: one per core demand covered by two or more sites, then the cardinality row.
         var rowOfDemand = [Int32](repeating: -1, count: n)

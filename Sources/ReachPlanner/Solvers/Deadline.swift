@@ -23,3 +23,17 @@ struct Deadline: Sendable {
 func secondsSince(_ start: UInt64) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
+
+/// Wall-clock seconds per phase, as notes for the solver report ("swap 0.41 s").
+struct PhaseClock {
+    private var last = DispatchTime.now().uptimeNanoseconds
+    private(set) var notes: [String] = []
+
+    mutating func lap(_ phase: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        notes.append("\(phase) \(String(format: "%.3f", Double(now - last) / 1e9)) s")
+        last = now
+    }
+
+    mutating func note(_ text: String) { notes.append(text) }
+}

@@ -6,7 +6,7 @@
 /// The first of equal choices — the one with the lowest site indices — therefore wins.
 public struct ExhaustiveSolver: CoverageSolver {
     public var name: String { "exhaustive" }
-    public var appliesTieRules: Bool { true }
+    public var polishesTies: Bool { false }
     /// Refuse inputs with more subsets than this.
     public var maxSubsets: Int
 

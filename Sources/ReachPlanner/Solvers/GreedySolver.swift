@@ -7,6 +7,7 @@
 /// and the result covers at least (1 − 1/e) of the optimum (Nemhauser, Wolsey & Fisher 1978).
 public struct GreedySolver: CoverageSolver {
     public var name: String { "greedy" }
+    public var polishesTies: Bool { false }
 
     public init() {}
 

@@ -123,15 +123,20 @@ public struct LagrangianSolver: CoverageSolver {
 
     public func solve(_ instance: MCLPInstance, timeLimitSeconds: Double) throws -> SolverOutcome {
         let deadline = Deadline(seconds: timeLimitSeconds)
-        let heuristic = SwapSearch.improve(instance, chosen: GreedySolver.greedyOrder(instance), maxPasses: 50, deadline: deadline)
+        var clock = PhaseClock()
+        let greedy = GreedySolver.greedyOrder(instance)
+        clock.lap("greedy")
+        let heuristic = SwapSearch.improve(instance, chosen: greedy, maxPasses: 50, deadline: deadline)
+        clock.lap("swap")
         let result = LagrangianBound.optimise(instance, incumbent: heuristic, maxIterations: maxIterations, deadline: deadline)
+        clock.lap("lagrangian (\(result.iterations) iterations)")
         var chosen = result.bestChosen
         if chosen != heuristic {
             chosen = SwapSearch.improve(instance, chosen: chosen, maxPasses: 50, deadline: deadline)
+            clock.lap("swap")
         }
         let covered = instance.corePopulation(covered: chosen)
         let proven = result.bound - covered <= instance.populationTolerance
-        return SolverOutcome(chosen: chosen, coreUpperBound: result.bound, provenOptimal: proven,
-                             notes: ["lagrangian: \(result.iterations) iterations"])
+        return SolverOutcome(chosen: chosen, coreUpperBound: result.bound, provenOptimal: proven, notes: clock.notes)
     }
 }

@@ -25,7 +25,7 @@ public struct MCLPInstance: Sendable {
     /// Global indices of the sites a solver may choose, ascending (local index → global index).
     public let selectableSites: [Int32]
     /// How many selectable sites a plan opens (N minus the required sites).
-    public let branchesToChoose: Int
+    public private(set) var branchesToChoose: Int
     /// Population of merged demands covered by the forced sites.
     public let baselinePopulation: Double
     /// Population of merged demands no site covers.
@@ -84,7 +84,9 @@ public struct MCLPInstance: Sendable {
         for m in 0 ..< problem.mergedDemandCount {
             let covers = problem.mergedCovers(m)
             if covers.isEmpty { uncoverable += problem.mergedPopulations[m]; continue }
-            if covers.contains(where: { isForced[Int($0)] }) { baseline += problem.mergedPopulations[m]; continue }
+            var forcedCover = false
+            for s in covers where isForced[Int(s)] { forcedCover = true; break }
+            if forcedCover { baseline += problem.mergedPopulations[m]; continue }
             weights.append(problem.mergedPopulations[m])
             merged.append(Int32(m))
             for s in covers {
@@ -113,6 +115,13 @@ public struct MCLPInstance: Sendable {
         self.siteDemandOffsets = degree
         self.siteDemands = demandsOfSite
         self.populationTolerance = 1e-9 * max(1, problem.totalPopulation)
+    }
+
+    /// The same core with a different number of sites to choose (no rebuild: O(1)).
+    public func choosing(_ branches: Int) -> MCLPInstance {
+        var copy = self
+        copy.branchesToChoose = branches
+        return copy
     }
 
     /// The local sites covering core demand `demand`.
@@ -199,11 +208,12 @@ public protocol CoverageSolver: Sendable {
     /// Chooses ``MCLPInstance/branchesToChoose`` local sites.
     /// - Parameter timeLimitSeconds: wall-clock budget; solvers that cannot use it ignore it.
     func solve(_ instance: MCLPInstance, timeLimitSeconds: Double) throws -> SolverOutcome
-    /// True when the solver already applies the travel-time and site-index tie rules exactly,
-    /// so the tie polish must not touch its choice (default false).
-    var appliesTieRules: Bool { get }
+    /// True when ``CoverageProblem/solve(_:using:timeLimitSeconds:)`` should apply the tie rules
+    /// afterwards by coverage-neutral swaps (default true). ``ExhaustiveSolver`` applies them
+    /// itself; ``GreedySolver`` keeps its pick order (its own ties go to the lower site index).
+    var polishesTies: Bool { get }
 }
 
 extension CoverageSolver {
-    public var appliesTieRules: Bool { false }
+    public var polishesTies: Bool { true }
 }

@@ -117,8 +117,9 @@ enum SwapSearch {
     }
 
     /// Applies the tie rules by swaps that keep the covered population within the tolerance of
-    /// the best seen: a swap is taken when it raises coverage, or keeps it and lowers the
-    /// population-weighted travel minutes, or keeps both and replaces a site by one of lower index.
+    /// the starting value (never raising it: that is the solver's job, so a plain greedy stays
+    /// greedy): a swap is taken when it lowers the population-weighted travel minutes, or keeps
+    /// them and replaces a site by one of lower index.
     ///
     /// It is a local search: exact for ``ExhaustiveSolver`` inputs only when the optimum's ties
     /// are one swap apart (the exhaustive solver applies the rules itself).
@@ -128,7 +129,7 @@ enum SwapSearch {
         guard !chosen.isEmpty, chosen.count < instance.siteCount else { return chosen }
         var state = CoverState(instance, chosen: chosen)
         let tolerance = instance.populationTolerance
-        var reference = state.covered
+        let reference = state.covered
         let problem = instance.problem
         var open = [Bool](repeating: false, count: problem.siteCount)
         for s in instance.forcedSites { open[Int(s)] = true }
@@ -170,14 +171,12 @@ enum SwapSearch {
             for j in 0 ..< instance.siteCount where !state.inSet[j] {
                 if deadline.hasPassed || work > workBudget { return state.chosen }
                 var neutral: [Int] = []
-                var bestS = -1, bestDelta = tolerance
                 let coveredNow = state.covered, floor = reference - tolerance
                 _ = state.evaluateSwaps(bringingIn: j) { s, delta in
-                    if delta > bestDelta { bestDelta = delta; bestS = s }
                     if coveredNow + delta >= floor, abs(delta) <= tolerance { neutral.append(s) }
                 }
-                var pick = bestS
-                if pick < 0, !neutral.isEmpty {
+                var pick = -1
+                if !neutral.isEmpty {
                     let gj = Int(instance.selectableSites[j])
                     var bestMinutes = -minutesTolerance
                     var bestByIndex = -1
@@ -193,7 +192,6 @@ enum SwapSearch {
                     open[Int(instance.selectableSites[pick])] = false
                     open[Int(instance.selectableSites[j])] = true
                     state.swap(out: pick, in: j)
-                    reference = max(reference, state.covered)
                     changed = true
                 }
             }

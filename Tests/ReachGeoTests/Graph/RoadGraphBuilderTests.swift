@@ -5,7 +5,7 @@ import TestSupport
 
 @Suite("RoadGraphBuilder")
 struct RoadGraphBuilderTests {
-    /// Grid 10 m per character: `A---B` is 40 m; one row down is 10 m.
+    /// Grid 10 m per character: `A---B` is 40 m; one row down is 10 m (B to D is two rows, 20 m).
     static let map = AsciiMap(gridMeters: 10, """
         A---B---C
             |   |
@@ -38,7 +38,7 @@ struct RoadGraphBuilderTests {
         // B-D-E: the sum of its two geodesic segments.
         let bde = map.distanceMeters("B", "D") + map.distanceMeters("D", "E")
         #expect(abs(graph.edges[2].lengthMeters - bde) < 1e-9)
-        #expect(abs(bde - 50) < 0.01)    // ≈ 10 m down + 40 m along row 2
+        #expect(abs(bde - 60) < 0.01)    // ≈ 2 rows (20 m) down + 40 m along row 2
         #expect(abs(graph.edges[3].lengthMeters - map.distanceMeters("C", "E")) < 1e-9)
         // Directions: only way 2 is one-way.
         #expect(graph.edges.map(\.forward) == [true, true, true, true, true])

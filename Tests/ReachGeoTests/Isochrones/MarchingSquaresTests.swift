@@ -3,8 +3,9 @@ import ReachGeo
 import TestSupport
 
 /// A grid drawn as text, north row first: `#` = 0 s, `.` = 2 s, `~` = unreached, 1 m cells,
-/// origin (0, 0), `secondsPerCell` 1. With threshold 1 s every crossing sits mid-edge.
-func drawnGrid(_ rows: [String], secondsPerCell: Double = 1) -> TimeGrid {
+/// origin (0, 0), `secondsPerCell` 2 (the virtual border behaves like a `.` node). With
+/// threshold 1 s every crossing sits mid-edge.
+func drawnGrid(_ rows: [String], secondsPerCell: Double = 2) -> TimeGrid {
     let height = rows.count, width = rows[0].count
     var values = [Double](repeating: .infinity, count: width * height)
     for (k, line) in rows.enumerated() {
@@ -114,7 +115,7 @@ struct MarchingSquaresTests {
     func inclusiveAndUnreached() {
         // One node at exactly the threshold is inside; its crossing fraction (1−1)/… = 0 is
         // clamped to the 0.05 margin: a diamond of 0.05.
-        var grid = drawnGrid(["#"])
+        var grid = drawnGrid(["#"], secondsPerCell: 1)
         grid.seconds[0] = 1
         let atThreshold = MarchingSquares.polygons(in: grid, thresholdSeconds: 1)
         #expect(atThreshold.count == 1)

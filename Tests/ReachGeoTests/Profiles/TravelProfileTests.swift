@@ -65,10 +65,11 @@ struct TravelProfileTests {
     }
 
     @Test(arguments: [
-        ("\"connector_kmh\": 10", "\"connector_kmh\": 0", "connector_kmh", 8),
-        ("\"connector_kmh\": 10", "\"connector_kmh\": \"fast\"", "connector_kmh", 8),
-        ("\"detour_factor\": 1.35", "\"detour_factor\": 0.9", "detour_factor", 12),
-        ("\"min_component_nodes\": 50", "\"min_component_nodes\": 0", "min_component_nodes", 10),
+        // Lines of validJSON: 1 "{", 2 name, 3 mode, 4 speeds_kmh, … 7 connector_kmh, 9 min_component_nodes, 11 detour_factor.
+        ("\"connector_kmh\": 10", "\"connector_kmh\": 0", "connector_kmh", 7),
+        ("\"connector_kmh\": 10", "\"connector_kmh\": \"fast\"", "connector_kmh", 7),
+        ("\"detour_factor\": 1.35", "\"detour_factor\": 0.9", "detour_factor", 11),
+        ("\"min_component_nodes\": 50", "\"min_component_nodes\": 0", "min_component_nodes", 9),
         ("\"trunk\": 40", "\"trunk\": -1", "trunk", 4),
     ])
     func invalidValueIsAnErrorWithItsLine(old: String, new: String, field: String, line: Int) throws {

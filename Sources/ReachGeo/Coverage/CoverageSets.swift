@@ -1,0 +1,149 @@
+/// Which sites cover each resident under the service standard: the sparse coverage matrix the
+/// planner solves on, in CSR form.
+///
+/// A site covers a resident when, for that one site, the rule holds: `either` — geodesic distance
+/// ≤ radius or travel time ≤ limit; `both` — both for the same site (stricter than the coverage
+/// report, where radius and time may be met by different sites); `radius`; `time`. Radius pairs
+/// come from the geodesic index, time pairs from bounded searches per site on the roads (or the
+/// no-roads estimate).
+public struct CoverageSets: Sendable {
+    /// Covering sites of resident i are `sites[offsets[i]..<offsets[i+1]]`, ascending, as indices
+    /// into the site list given to ``compute(prepared:siteIndices:timings:)``.
+    public var offsets: [Int]
+    public var sites: [Int32]
+    /// Travel minutes of each pair (aligned with `sites`), for the travel-time tie-break: the
+    /// network time when the site is reached within the limit, else the estimate
+    /// (geodesic × detour ÷ estimate speed) but never below the limit.
+    public var minutes: [Double]
+
+    public var pairCount: Int { sites.count }
+
+    public static func compute(prepared: PreparedScenario, siteIndices: [Int], progress: ProgressReporter = .silent,
+                               timings: inout StageTimings) throws -> CoverageSets {
+        let standard = prepared.standard
+        let residents = prepared.residents
+        let n = residents.count
+        let profile = prepared.loaded.profile
+        let positions = siteIndices.map { prepared.sites[$0].position }
+        let finder = try NearestSiteFinder(sites: positions, projection: prepared.frame)
+        let metersPerMinute = profile.estimateKmh * 1000 / 60
+        let limitMinutes = standard.maxMinutes
+        // Estimated-time reach in metres (used without roads).
+        let estimateReachMeters = limitMinutes * metersPerMinute / profile.detourFactor
+        let useRadius = standard.rule != .time
+        let useTime = standard.rule != .radius
+
+        // Time pairs on the network, per resident (inverted from per-site bounded searches).
+        var networkOffsets: [Int] = []
+        var networkSites: [Int32] = []
+        var networkSeconds: [Float] = []
+        if useTime, let network = prepared.network {
+            progress.stage("bounded \(DecimalText.fixed(limitMinutes, decimals: 2))-minute searches from \(siteIndices.count) sites")
+            let perSite = timings.measure("reach") {
+                SiteReachMatrix.compute(graph: network.graph,
+                                        sites: siteIndices.map { prepared.siteSnaps[$0] },
+                                        siteConnectorSeconds: siteIndices.map { prepared.siteConnectorSeconds[$0] },
+                                        residents: prepared.residentSnaps,
+                                        residentConnectorSeconds: prepared.residentConnectorSeconds,
+                                        limitSeconds: limitMinutes * 60, workers: Parallel.threadCount)
+            }
+            var counts = [Int](repeating: 0, count: n + 1)
+            for list in perSite { for r in list { counts[Int(r.resident) + 1] += 1 } }
+            for i in 0..<n { counts[i + 1] += counts[i] }
+            var fill = counts
+            networkSites = [Int32](repeating: 0, count: counts[n])
+            networkSeconds = [Float](repeating: 0, count: counts[n])
+            for (s, list) in perSite.enumerated() {
+                for r in list {
+                    let k = fill[Int(r.resident)]
+                    networkSites[k] = Int32(s); networkSeconds[k] = r.seconds
+                    fill[Int(r.resident)] += 1
+                }
+            }
+            networkOffsets = counts
+        }
+        let hasNetwork = prepared.network != nil
+        let netOffsets = networkOffsets, netSites = networkSites, netSeconds = networkSeconds
+        let detour = profile.detourFactor
+        let radius = standard.radiusMeters
+        let rule = standard.rule
+
+        // Per resident, in parallel chunks; each chunk builds its own lists, joined in order.
+        let chunk = 8192
+        let chunkCount = (n + chunk - 1) / chunk
+        struct Part: Sendable { var counts: [Int32] = []; var sites: [Int32] = []; var minutes: [Double] = [] }
+        let parts: [Part] = residents.withUnsafeBufferPointer { rb in
+            prepared.residentsPlanar.withUnsafeBufferPointer { pb in
+                let r = UnsafeSendableBuffer(rb), p = UnsafeSendableBuffer(pb)
+                return Parallel.map(count: chunkCount, minimumChunk: 1, initial: Part()) { c in
+                    var part = Part()
+                    var merged: [(site: Int32, minutes: Double)] = []
+                    for i in (c * chunk)..<min(n, (c + 1) * chunk) {
+                        merged.removeAll(keepingCapacity: true)
+                        let searchMeters = max(useRadius ? radius : 0, (useTime && !hasNetwork) ? estimateReachMeters : 0)
+                        // Geodesic candidates: radius pairs, and (without roads) estimated-time pairs.
+                        var geo: [(site: Int, distanceMeters: Double)] = []
+                        if searchMeters > 0 || (useRadius && radius == 0) {
+                            geo = finder.sites(within: max(searchMeters, 0), of: r[i].position, planar: p[i])
+                        }
+                        if hasNetwork {
+                            let lo = useTime ? netOffsets[i] : 0, hi = useTime ? netOffsets[i + 1] : 0
+                            var g = 0, t = lo
+                            while g < geo.count || t < hi {
+                                let gs = g < geo.count ? Int32(geo[g].site) : Int32.max
+                                let ts = t < hi ? netSites[t] : Int32.max
+                                let site = min(gs, ts)
+                                let inRadius = gs == site && useRadius && geo[g].distanceMeters <= radius
+                                let inTime = ts == site
+                                let keep: Bool
+                                switch rule {
+                                case .either: keep = inRadius || inTime
+                                case .both: keep = inRadius && inTime
+                                case .radius: keep = inRadius
+                                case .time: keep = inTime
+                                }
+                                if keep {
+                                    let m: Double
+                                    if inTime { m = Double(netSeconds[t]) / 60 }
+                                    else { m = max(limitMinutes, geo[g].distanceMeters * detour / metersPerMinute) }
+                                    merged.append((site, m))
+                                }
+                                if gs == site { g += 1 }
+                                if ts == site { t += 1 }
+                            }
+                        } else {
+                            for (site, d) in geo {
+                                let m = d * detour / metersPerMinute
+                                let inRadius = useRadius && d <= radius
+                                let inTime = useTime && m <= limitMinutes
+                                let keep: Bool
+                                switch rule {
+                                case .either: keep = inRadius || inTime
+                                case .both: keep = inRadius && inTime
+                                case .radius: keep = inRadius
+                                case .time: keep = inTime
+                                }
+                                if keep { merged.append((Int32(site), m)) }
+                            }
+                        }
+                        part.counts.append(Int32(merged.count))
+                        for m in merged { part.sites.append(m.site); part.minutes.append(m.minutes) }
+                    }
+                    return part
+                }
+            }
+        }
+        var offsets = [Int](repeating: 0, count: n + 1)
+        var sites: [Int32] = []
+        var minutes: [Double] = []
+        sites.reserveCapacity(parts.reduce(0) { $0 + $1.sites.count })
+        minutes.reserveCapacity(sites.capacity)
+        var i = 0
+        for part in parts {
+            for c in part.counts { offsets[i + 1] = offsets[i] + Int(c); i += 1 }
+            sites += part.sites
+            minutes += part.minutes
+        }
+        return CoverageSets(offsets: offsets, sites: sites, minutes: minutes)
+    }
+}

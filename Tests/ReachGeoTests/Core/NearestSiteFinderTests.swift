@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import ReachGeo
+
+@Suite struct NearestSiteFinderTests {
+    /// Brute force: every site's geodesic distance, lowest index on ties.
+    func oracle(_ p: LonLat, _ sites: [LonLat]) -> (Int, Double)? {
+        var best: (Int, Double)? = nil
+        for (i, s) in sites.enumerated() {
+            let d = Geodesic.distanceMeters(p, s)
+            if best == nil || d < best!.1 { best = (i, d) }
+        }
+        return best
+    }
+
+    @Test(arguments: [1 as UInt64, 2, 3, 20251129])
+    func equalsBruteForce(seed: UInt64) throws {
+        var rng = SplitMix64Local(seed: seed)
+        // Sites clustered and spread over a 1.5° box around Hanoi (crossing into the next UTM zone's
+        // longitude range would still be within the 1 % tolerance).
+        let sites = (0..<(20 + Int(rng.next() % 200))).map { _ in
+            LonLat(lonDegrees: 105.2 + rng.unit() * 1.5, latDegrees: 20.4 + rng.unit() * 1.2)
+        }
+        let points = (0..<2000).map { _ in LonLat(lonDegrees: 105.0 + rng.unit() * 2.0, latDegrees: 20.2 + rng.unit() * 1.6) }
+        let frame = ProjectionSpec.utm(containing: LonLat(lonDegrees: 105.9, latDegrees: 21.0))
+        let finder = try NearestSiteFinder(sites: sites, projection: frame)
+        let planar = try finder.project(points)
+        for (k, p) in points.enumerated() {
+            let got = finder.nearest(to: p, planar: planar[k])
+            let want = oracle(p, sites)
+            #expect(got?.site == want?.0 && got?.distanceMeters == want?.1, "seed \(seed), point \(k): \(p)")
+            // All sites within 5 km: equal to the brute-force list.
+            let within = finder.sites(within: 5000, of: p, planar: planar[k]).map(\.site)
+            let brute = sites.indices.filter { Geodesic.distanceMeters(p, sites[$0]) <= 5000 }
+            #expect(within == brute, "seed \(seed), point \(k)")
+        }
+    }
+
+    @Test func inclusiveFiveKilometreBoundAndTies() throws {
+        let centre = LonLat(lonDegrees: 105.85, latDegrees: 21.03)
+        // A site exactly 5000 m away (geod_direct) and a duplicate of it later in the list.
+        let at5km = Geodesic.direct(from: centre, azimuthDegrees: 90, distanceMeters: 5000)
+        let sites = [at5km, at5km]
+        let finder = try NearestSiteFinder(sites: sites, projection: .utm(containing: centre))
+        let planar = try finder.project([centre])[0]
+        let n = try #require(finder.nearest(to: centre, planar: planar))
+        #expect(n.site == 0) // tie → the first in input order
+        let d = Geodesic.distanceMeters(centre, at5km)
+        #expect(abs(d - 5000) < 1e-6)
+        // The same standard the coverage uses: ≤ is inclusive.
+        let outcome = CoverageClassifier.classify(
+            nearest: [(0, 5000.0), (0, 5000.000001)],
+            times: ResidentTimes(fastestSite: [0, 0], minutes: [40, 40], snapped: [true, true], method: .estimated),
+            standard: ServiceStandard(radiusMeters: 5000, maxMinutes: 30, rule: .radius))
+        #expect(outcome.map(\.withinRadius) == [true, false])
+        #expect(outcome[1].reason == .beyondRadius)
+    }
+}
+
+@Suite struct CoverageClassifierTests {
+    // Hand-made outcomes for each rule: distance 6000 m (beyond 5000) and 20 min (within 30).
+    @Test(arguments: [
+        (CoverageRule.either, true, nil as UncoveredReason?),
+        (.both, false, .beyondRadius),
+        (.radius, false, .beyondRadius),
+        (.time, true, nil),
+    ])
+    func rules(rule: CoverageRule, covered: Bool, reason: UncoveredReason?) {
+        let o = CoverageClassifier.classify(
+            nearest: [(0, 6000)],
+            times: ResidentTimes(fastestSite: [0], minutes: [20], snapped: [true], method: .network),
+            standard: ServiceStandard(radiusMeters: 5000, maxMinutes: 30, rule: rule))[0]
+        #expect(o.covered == covered && o.reason == reason)
+    }
+
+    @Test func reasonsInOrder() {
+        let times = ResidentTimes(fastestSite: [-1, -1, 0], minutes: [.nan, .nan, 45], snapped: [false, true, true], method: .network)
+        let o = CoverageClassifier.classify(nearest: [(0, 9000), (0, 9000), (0, 9000)], times: times,
+                                            standard: ServiceStandard())
+        #expect(o.map(\.reason) == [.noRoadWithinSnap, .unreachable, .beyondRadiusAndTime])
+        #expect(o.map(\.withinTime) == [false, false, false])
+    }
+
+    @Test func totalsAddUp() {
+        let rs = [Resident(id: "a", position: LonLat(lonDegrees: 0, latDegrees: 0), population: 10, zone: "Z"),
+                  Resident(id: "b", position: LonLat(lonDegrees: 0, latDegrees: 0), population: 5, zone: "Z"),
+                  Resident(id: "c", position: LonLat(lonDegrees: 0, latDegrees: 0), population: 1)]
+        let o = CoverageClassifier.classify(nearest: [(0, 100), (0, 9000), nil],
+                                            times: TimeEstimate.times(nearest: [(0, 100), (0, 9000), nil], detourFactor: 1.35, estimateKmh: 22),
+                                            standard: ServiceStandard())
+        let t = CoverageClassifier.totals(residents: rs, outcomes: o)
+        #expect(t.coveredPopulation + t.uncoveredPopulation == t.population)
+        #expect(t.coveredPopulation == 10)
+        // 9000 m × 1.35 / (22 km/h) = 12150 m / 366.67 m/min = 33.14 min > 30 → uncovered.
+        #expect(abs(o[1].minutes - 9000 * 1.35 / (22_000.0 / 60)) < 1e-9)
+        #expect(o[2].reason == .unreachable)
+        let z = CoverageClassifier.zoneTotals(residents: rs, outcomes: o)
+        #expect(z.count == 1 && z[0].population == 15 && z[0].coveredPopulation == 10)
+    }
+}
+
+@Suite struct ZoneIndexTests {
+    @Test func pointInPolygonWithHole() {
+        // A 4×4 square with a 2×2 hole in the middle (degrees, drawn by hand):
+        // (0,0)-(4,0)-(4,4)-(0,4); hole (1,1)-(1,3)-(3,3)-(3,1).
+        func p(_ x: Double, _ y: Double) -> LonLat { LonLat(lonDegrees: x, latDegrees: y) }
+        let outer = [p(0, 0), p(4, 0), p(4, 4), p(0, 4), p(0, 0)]
+        let hole = [p(1, 1), p(1, 3), p(3, 3), p(3, 1), p(1, 1)]
+        let other = [p(4, 0), p(6, 0), p(6, 4), p(4, 4), p(4, 0)]
+        let index = ZoneIndex(zones: [("ring", [[outer, hole]]), ("east", [[other]])])
+        #expect(index.zoneIndex(containing: p(0.5, 0.5)) == 0)
+        #expect(index.zoneIndex(containing: p(2, 2)) == nil)   // in the hole
+        #expect(index.zoneIndex(containing: p(5, 2)) == 1)
+        #expect(index.zoneIndex(containing: p(4, 2)) == 0)    // shared edge → first zone
+        #expect(index.zoneIndex(containing: p(7, 2)) == nil)
+    }
+}
