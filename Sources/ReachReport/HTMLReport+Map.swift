@@ -74,7 +74,9 @@ extension HTMLReport {
                 appendPath(z.polygons, frame: frame, into: page)
                 page.raw("\"/>\n")
             }
-            page.raw("</defs>\n<g class=\"layer-zones zone-fills\" fill-opacity=\"0.28\">\n")
+            // A lighter tint when resident points sit on top, so the points keep their contrast.
+            let tint = input.residents.isEmpty ? "0.3" : grid == nil ? "0.18" : "0.22"
+            page.raw("</defs>\n<g class=\"layer-zones zone-fills\" fill-opacity=\"\(tint)\">\n")
             for (i, z) in zonesDrawn.enumerated() {
                 let fill = z.coveredShare.map(ReportPalette.shareColour) ?? "#dddddd"
                 page.raw("<use href=\"#zone-\(i + 1)\" fill=\"\(fill)\"/>\n")
@@ -82,13 +84,14 @@ extension HTMLReport {
             page.raw("</g>\n")
         }
 
-        renderIsochrones(input, frame: frame, into: page)
-
         if let grid {
             renderResidentCells(grid, frame: frame, into: page)
         } else if !input.residents.isEmpty {
             renderResidentPoints(input.residents, frame: frame, into: page)
         }
+
+        // Bands above the residents (light fill, clear edge) so they show over grid squares too.
+        renderIsochrones(input, frame: frame, into: page)
 
         if !zonesDrawn.isEmpty {
             page.raw("<g class=\"layer-zones zone-outlines\" fill=\"none\" stroke=\"#3d3d3d\" stroke-width=\"0.7\" stroke-linejoin=\"round\">\n")
@@ -96,7 +99,10 @@ extension HTMLReport {
                 page.raw("<use href=\"#zone-\(i + 1)\"><title>").text(zoneTooltip(z)).raw("</title></use>\n")
             }
             page.raw("</g>\n")
-            renderZoneLabels(zonesDrawn, frame: frame, into: page)
+            // Labels keep clear of the site and branch symbols drawn above them.
+            let obstacles = input.intakePoints.filter { $0.position.isValid }.map { (frame.x($0.position), frame.y($0.position), 5.0) }
+                + input.proposedBranches.filter { $0.position.isValid }.map { (frame.x($0.position), frame.y($0.position), 10.0) }
+            renderZoneLabels(zonesDrawn, frame: frame, obstacles: obstacles, into: page)
         }
 
         renderSites(input.intakePoints, frame: frame, into: page)
@@ -152,7 +158,7 @@ extension HTMLReport {
         for (rank, m) in minutes.enumerated().reversed() {
             let colour = ReportPalette.isochroneFills[min(rank, ReportPalette.isochroneFills.count - 1)]
             page.raw("<g class=\"isochrone-band\" data-minutes=\"").text(ReportFormat.fixed(m, decimals: 1))
-            page.raw("\" fill=\"\(colour)\" fill-opacity=\"0.22\" stroke=\"\(colour)\" stroke-opacity=\"0.7\" stroke-width=\"0.6\">\n")
+            page.raw("\" fill=\"\(colour)\" fill-opacity=\"0.14\" stroke=\"\(colour)\" stroke-opacity=\"0.9\" stroke-width=\"1.3\">\n")
             for iso in input.isochrones where iso.minutes == m {
                 page.raw("<path d=\"")
                 appendPath(iso.polygons, frame: frame, into: page)
@@ -224,7 +230,8 @@ extension HTMLReport {
 
     /// Zone names, largest zones first, each placed only where it overlaps no earlier label
     /// and fits roughly inside its zone.
-    static func renderZoneLabels(_ zones: [ReportZone], frame: MapFrame, into page: HTMLWriter) {
+    static func renderZoneLabels(_ zones: [ReportZone], frame: MapFrame,
+                                 obstacles: [(x: Double, y: Double, radius: Double)], into page: HTMLWriter) {
         struct Candidate { var name: String; var x: Double; var y: Double; var area: Double; var width: Double; var height: Double }
         var candidates: [Candidate] = []
         for z in zones {
@@ -253,17 +260,24 @@ extension HTMLReport {
             if let b = best { candidates.append(Candidate(name: z.name, x: b.cx, y: b.cy, area: b.area, width: b.w, height: b.h)) }
         }
         candidates.sort { ($0.area, $1.name) > ($1.area, $0.name) }
-        var placed: [(x0: Double, y0: Double, x1: Double, y1: Double)] = []
+        var placed: [(x0: Double, y0: Double, x1: Double, y1: Double)] = obstacles.map {
+            ($0.x - $0.radius, $0.y - $0.radius, $0.x + $0.radius, $0.y + $0.radius)
+        }
         page.raw("<g class=\"layer-labels zone-labels\" text-anchor=\"middle\">\n")
         for c in candidates {
             let textWidth = Double(c.name.count) * 5.6 + 4
             let textHeight = 12.0
             guard textWidth <= c.width * 1.4, c.height >= 10 else { continue }
-            let box = (x0: c.x - textWidth / 2, y0: c.y - textHeight / 2, x1: c.x + textWidth / 2, y1: c.y + textHeight / 2)
-            guard box.x0 >= 2, box.x1 <= frame.widthPx - 2, box.y0 >= 2, box.y1 <= frame.heightPx - 2 else { continue }
-            if placed.contains(where: { $0.x0 < box.x1 && box.x0 < $0.x1 && $0.y0 < box.y1 && box.y0 < $0.y1 }) { continue }
-            placed.append(box)
-            page.raw("<text x=\"").number(c.x).raw("\" y=\"").number(c.y + 3.5).raw("\">").text(c.name).raw("</text>\n")
+            // The centroid, or just above or below it when a symbol or a label is in the way.
+            for dy in [0.0, -11.0, 11.0] {
+                let cy = c.y + dy
+                let box = (x0: c.x - textWidth / 2, y0: cy - textHeight / 2, x1: c.x + textWidth / 2, y1: cy + textHeight / 2)
+                guard box.x0 >= 2, box.x1 <= frame.widthPx - 2, box.y0 >= 2, box.y1 <= frame.heightPx - 2 else { continue }
+                if placed.contains(where: { $0.x0 < box.x1 && box.x0 < $0.x1 && $0.y0 < box.y1 && box.y0 < $0.y1 }) { continue }
+                placed.append(box)
+                page.raw("<text x=\"").number(c.x).raw("\" y=\"").number(cy + 3.5).raw("\">").text(c.name).raw("</text>\n")
+                break
+            }
         }
         page.raw("</g>\n")
     }

@@ -65,7 +65,7 @@ extension HTMLReport {
     .id { color: var(--muted); font-size: 12px; }
     .reasons table { width: auto; min-width: 60%; }
     .zones .table-wrap { max-height: 720px; overflow-y: auto; border: 1px solid var(--line); border-radius: 6px; }
-    .plan .table-wrap { max-height: 360px; overflow-y: auto; }
+    .plan .table-wrap { max-height: 460px; overflow-y: auto; }
     dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
     dt { font-weight: 600; }
     dd { margin: 0; }

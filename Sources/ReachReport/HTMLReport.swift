@@ -137,7 +137,7 @@ public enum HTMLReport {
             if byReason.isEmpty {
                 page.raw("<p>Every resident is covered by the standard.</p>\n")
             } else {
-                page.raw("<table>\n<thead><tr><th>Reason</th><th class=\"num\">Population</th><th class=\"num\">Share of all residents</th><th class=\"num\">Resident points</th></tr></thead>\n<tbody>\n")
+                page.raw("<table>\n<thead><tr><th>Reason</th><th class=\"num\">Population</th><th class=\"num\">Share of the population</th><th class=\"num\">Resident points</th></tr></thead>\n<tbody>\n")
                 let codes = byReason.keys.sorted { (ReportPalette.reasonRank($0), $0) < (ReportPalette.reasonRank($1), $1) }
                 for code in codes {
                     let v = byReason[code]!

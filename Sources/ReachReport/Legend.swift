@@ -87,6 +87,13 @@ enum Legend {
             page.text("Numbered in roll-out order (\(ReportFormat.grouped(Double(input.proposedBranches.count))) branches)").raw("</li>\n</ul>\n")
         }
 
+        let unplaced = input.residents.filter { !$0.position.isValid }.count
+            + input.intakePoints.filter { !$0.position.isValid }.count
+            + input.proposedBranches.filter { !$0.position.isValid }.count
+        if unplaced > 0 {
+            page.raw("<p class=\"small\">").text("\(ReportFormat.grouped(Double(unplaced))) points have no valid position and are not drawn (they still count in the tables).").raw("</p>\n")
+        }
+
         page.raw("<h4>Map</h4>\n<p class=\"small\">North is up. Local equirectangular projection centred on ")
         page.text("\(ReportFormat.fixed(frame.center.lonDegrees, decimals: 3))° E, \(ReportFormat.fixed(frame.center.latDegrees, decimals: 3))° N")
         page.raw("; the scale bar is measured geodesically (WGS 84). No background map: nothing is loaded from the network.</p>\n")

@@ -294,4 +294,18 @@ public struct ReportCurvePoint: Sendable, Hashable {
         self.branches = branches
         self.coveredShare = coveredShare
     }
+
+    /// The roll-out curve of a plan: the share before any branch (`baseCoveredPopulation`, e.g.
+    /// the existing network's coverage in `add` mode, 0 in `consolidate` mode), then one point
+    /// per branch in roll-out order from its ``ReportBranch/cumulativeCoveredPopulation``.
+    /// Empty when `totalPopulation` is not positive.
+    public static func rollOutCurve(branches: [ReportBranch], baseCoveredPopulation: Double,
+                                    totalPopulation: Double) -> [ReportCurvePoint] {
+        guard totalPopulation > 0 else { return [] }
+        var curve = [ReportCurvePoint(branches: 0, coveredShare: baseCoveredPopulation / totalPopulation)]
+        for b in branches.sorted(by: { ($0.order, $0.id) < ($1.order, $1.id) }) {
+            curve.append(ReportCurvePoint(branches: b.order, coveredShare: b.cumulativeCoveredPopulation / totalPopulation))
+        }
+        return curve
+    }
 }

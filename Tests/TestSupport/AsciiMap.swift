@@ -27,7 +27,7 @@ import ReachGeo
 public struct AsciiMap: Sendable {
     public let gridMeters: Double
     public let origin: LonLat
-    /// Node name → (id, position), in reading order.
+    /// The drawn nodes, ids 1, 2, … in reading order.
     public let nodes: [OSMNode]
     private let nodeByName: [Character: OSMNode]
 

@@ -27,32 +27,64 @@ func registerPlannerBenchmarks(_ cases: inout [BenchmarkCase]) {
         try runPlannerBenchmark(solver: LagrangianSolver(maxIterations: 3000), timeLimitSeconds: 120)
     })
     cases.append(BenchmarkCase(name: "plan-cbc-200k",
-                               summary: "CBC exact back end warm-started, 200k × 2k, N = 30, time limit 60 s") {
+                               summary: "CBC back end (default size guard: skipped above 2M covering pairs), 200k × 2k, N = 30, 60 s") {
         try runPlannerBenchmark(solver: CBCSolver(), timeLimitSeconds: 60)
+    })
+    cases.append(BenchmarkCase(name: "plan-cbc-20k",
+                               summary: "CBC exact back end warm-started, 20k residents × 400 candidates, N = 10, 60 s") {
+        try runPlannerBenchmark(solver: CBCSolver(), timeLimitSeconds: 60, size: .small)
+    })
+    cases.append(BenchmarkCase(name: "plan-bound-20k",
+                               summary: "greedy + swaps + Lagrangian bound, 20k residents × 400 candidates, N = 10") {
+        try runPlannerBenchmark(solver: LagrangianSolver(), timeLimitSeconds: 5, size: .small)
     })
 }
 
-/// The seeded 200k × 2k instance, built once per process.
-private let plannerInstance: Result<(CoverageProblem, buildSeconds: Double, problemSeconds: Double), Error> = Result {
-    let ((offsets, sites, populations, siteCount), buildSeconds) = measureSeconds { makeHanoiSizedCoverage() }
-    let roles = (0 ..< siteCount).map { PlanningSite(id: "c\($0)", role: .candidate) }
-    let (problem, problemSeconds) = try measureSeconds {
-        try CoverageProblem.fromCoverageLists(populations: populations, sites: roles, coverOffsets: offsets, coverSites: sites)
+private enum PlannerInstanceSize { case hanoi, small }
+
+private typealias PlannerInstance = Result<(CoverageProblem, buildSeconds: Double, problemSeconds: Double), Error>
+
+/// Builds the seeded instance: residents, candidates and the ≤ 5 km coverage lists.
+private func makePlannerInstance(residents: Int, candidates: Int) -> PlannerInstance {
+    Result {
+        let ((offsets, sites, populations, siteCount), buildSeconds) = measureSeconds {
+            makeHanoiSizedCoverage(residents: residents, candidates: candidates)
+        }
+        let roles = (0 ..< siteCount).map { PlanningSite(id: "c\($0)", role: .candidate) }
+        let (problem, problemSeconds) = try measureSeconds {
+            try CoverageProblem.fromCoverageLists(populations: populations, sites: roles, coverOffsets: offsets, coverSites: sites)
+        }
+        return (problem, buildSeconds, problemSeconds)
     }
-    return (problem, buildSeconds, problemSeconds)
 }
 
-private func runPlannerBenchmark(solver: any CoverageSolver, timeLimitSeconds: Double) throws -> String {
-    let (problem, buildSeconds, problemSeconds) = try plannerInstance.get()
+/// The 200k × 2k instance (N = 30) and a 20k × 400 one (N = 10), each built once per process.
+private let hanoiSizedInstance = makePlannerInstance(residents: 200_000, candidates: 2_000)
+private let smallInstance = makePlannerInstance(residents: 20_000, candidates: 400)
+
+private func runPlannerBenchmark(solver: any CoverageSolver, timeLimitSeconds: Double,
+                                 size: PlannerInstanceSize = .hanoi) throws -> String {
+    let (problem, buildSeconds, problemSeconds) = try (size == .hanoi ? hanoiSizedInstance : smallInstance).get()
+    let branches = size == .hanoi ? 30 : 10
+    let cpuBefore = plannerCPUSeconds()
     let (solution, solveSeconds) = try measureSeconds {
-        try problem.solve(.coverage(.add, branches: 30), using: solver, timeLimitSeconds: timeLimitSeconds)
+        try problem.solve(.coverage(.add, branches: branches), using: solver, timeLimitSeconds: timeLimitSeconds)
     }
+    let cpu = plannerCPUSeconds() - cpuBefore
     let covered = solution.coveredPopulation
-    return String(format: "coverage sets %.2f s, problem (merge %d → %d demands, %d pairs) %.2f s; solve %.3f s; covered %.0f of %.0f (%.3f %%); bound %.0f; gap %.4f %%; proven %@; %@",
+    let phases = solution.solver.phases.map { String(format: "%@ %.3f s", $0.phase, $0.seconds) }.joined(separator: ", ")
+    return String(format: "coverage sets %.2f s, problem (merge %d → %d demands, %d pairs) %.2f s; solve %.3f s wall, %.3f s CPU [%@]; covered %.0f of %.0f (%.3f %%); bound %.0f; gap %.4f %%; proven %@; %@",
                   buildSeconds, problem.demandCount, problem.mergedDemandCount, problem.demandCoverSites.count, problemSeconds,
-                  solveSeconds, covered, solution.totalPopulation, 100 * solution.coveredShare,
+                  solveSeconds, cpu, phases, covered, solution.totalPopulation, 100 * solution.coveredShare,
                   solution.upperBoundPopulation, 100 * solution.gap, solution.provenOptimal ? "yes" : "no",
                   solution.solver.notes.joined(separator: "; "))
+}
+
+/// User + system CPU seconds of this process so far (getrusage), to read timings on a busy machine.
+private func plannerCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 /// Residents, sites and the ≤ 5 km coverage lists (CSR) of the generated instance.

@@ -30,6 +30,14 @@ struct CoverageCommand: ParsableCommand {
 
 /// Writing and printing a coverage run (shared by `coverage` and `demo`).
 enum CoverageRunOutput {
+    /// Stages `residents.csv` and `uncovered.geojson` for an evaluation.
+    static func addResidentFiles(_ batch: inout OutputBatch, _ dir: URL, prepared: PreparedScenario, evaluation: CoverageEvaluation) throws {
+        try batch.add(CoverageOutputs.residentsCSV(residents: prepared.residents, evaluation: evaluation, sites: prepared.sites),
+                      as: dir.appendingPathComponent("residents.csv"))
+        try batch.add(CoverageOutputs.uncoveredGeoJSON(residents: prepared.residents, evaluation: evaluation, sites: prepared.sites),
+                      as: dir.appendingPathComponent("uncovered.geojson"))
+    }
+
     static func emit(prepared: PreparedScenario, evaluation: CoverageEvaluation, output: OutputOptions, outDir: URL?,
                      start: UInt64, timings: StageTimings, progress: ProgressReporter) throws {
         var timings = timings
@@ -38,10 +46,7 @@ enum CoverageRunOutput {
         var batch = OutputBatch()
         if let outDir {
             let writeStart = DispatchTime.now().uptimeNanoseconds
-            try batch.add(CoverageOutputs.residentsCSV(residents: prepared.residents, evaluation: evaluation, sites: prepared.sites),
-                          as: outDir.appendingPathComponent("residents.csv"))
-            try batch.add(CoverageOutputs.uncoveredGeoJSON(residents: prepared.residents, evaluation: evaluation, sites: prepared.sites),
-                          as: outDir.appendingPathComponent("uncovered.geojson"))
+            try addResidentFiles(&batch, outDir, prepared: prepared, evaluation: evaluation)
             timings.add("write", Double(DispatchTime.now().uptimeNanoseconds - writeStart) / 1e9)
         }
         timings.add("total", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)

@@ -1,6 +1,83 @@
 import ArgumentParser
+import Foundation
+import ReachGeo
 
+/// `reach isochrones SCENARIO --minutes 10,20,30 --out FILE.geojson`.
 struct IsochronesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "isochrones", abstract: "(not yet wired)")
-    func run() throws { throw UsageError("reach isochrones is not wired yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "isochrones",
+        abstract: "Polygons of the area from which each intake point is reached within each time band.",
+        discussion: """
+        Needs roads in the scenario. For each existing intake point (or those named with --sites) and each band,
+        writes one MultiPolygon feature with properties id, name, minutes: every place from which a resident
+        reaches the intake point within that many minutes under the travel-time model (connector leg to the
+        nearest road, roads, connector leg to the intake point). Valid OGC polygons, RFC 7946 orientation.
+        """)
+
+    @OptionGroup var scenario: ScenarioOptions
+    @Option(help: "Comma-separated bands in minutes, e.g. 10,20,30.") var minutes: String
+    @Option(help: "The GeoJSON file to write.") var out: String
+    @Option(help: "Comma-separated ids of the intake points (default: every existing site).") var sites: String?
+    @Option(name: .customLong("cell-m"), help: "Grid cell in metres (default 50).") var cellMeters: Double = 50
+
+    func bands() throws -> [Double] {
+        let parts = minutes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = parts.compactMap(Double.init)
+        guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw UsageError("--minutes must be positive numbers separated by commas, e.g. 10,20,30")
+        }
+        return values
+    }
+
+    func run() throws {
+        let progress = ProgressReporter.terminal
+        let bandsMinutes = try bands()
+        guard cellMeters.isFinite, cellMeters >= 5 else { throw UsageError("--cell-m must be at least 5 metres") }
+        let resolved = try scenario.resolve()
+        guard resolved.roads != nil else {
+            throw InputError(file: scenario.scenario, "isochrones need roads: the scenario has no \"roads\" (or --no-roads was given)")
+        }
+        let loaded = try ScenarioLoader.load(resolved)
+        let prepared = try PreparedScenario.prepare(loaded, progress: progress)
+        guard let network = prepared.network else { return }
+        var chosen = prepared.currentlyOpenSites
+        if let sites {
+            let wanted = sites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            var byID: [String: Int] = [:]
+            for (k, s) in prepared.sites.enumerated() { byID[s.id] = k }
+            chosen = try wanted.map { id in
+                guard let k = byID[id] else { throw UsageError("--sites: no site with id \"\(id)\" in the scenario") }
+                return k
+            }
+        }
+        var warnings = prepared.warnings
+        let snapped = chosen.filter { prepared.siteSnaps[$0] != nil }
+        if snapped.count < chosen.count {
+            warnings.append(Warning("\(chosen.count - snapped.count) intake point(s) have no road within max_snap_m and get no isochrone"))
+        }
+        progress.stage("isochrones for \(snapped.count) intake points, bands \(minutes) min")
+        let options = IsochroneOptions(cellMeters: cellMeters)
+        let profile = loaded.profile
+        let results: [Result<[IsochroneBand], any Error>] = Parallel.map(count: snapped.count, minimumChunk: 1,
+                                                                          initial: .success([])) { k in
+            let s = snapped[k]
+            return Result {
+                try IsochroneBuilder.build(graph: network.graph, siteIndex: s, sitePosition: prepared.sites[s].position,
+                                           site: prepared.siteSnaps[s]!, profile: profile, bandsMinutes: bandsMinutes, options: options)
+            }
+        }
+        var features: [GeoJSONFeature] = []
+        for r in results {
+            for band in try r.get() where !band.polygons.isEmpty {
+                let site = prepared.sites[band.siteIndex]
+                features.append(GeoJSONFeature(
+                    geometry: .multiPolygon(band.polygons.map { [$0.outer] + $0.holes }),
+                    properties: [("id", .string(site.id)), ("name", site.name.map { .string($0) } ?? .null),
+                                 ("minutes", .number(band.minutes, decimals: 3))]))
+            }
+        }
+        for w in warnings { printWarningToStderr(w.message) }
+        try AtomicFile.write(GeoJSONWriter.featureCollection(features, name: "isochrones"), to: URL(fileURLWithPath: out).standardizedFileURL)
+        print("wrote \(features.count) isochrone feature(s) for \(snapped.count) intake point(s) to \(out)")
+    }
 }

@@ -65,10 +65,7 @@ enum PlanRunOutput {
             try batch.add(PlanOutputs.planJSON(prepared: prepared, result: result, warnings: warnings, timings: output.timings ? timings : nil).text(),
                           as: outDir.appendingPathComponent("plan.json"))
             try batch.add(PlanOutputs.planGeoJSON(prepared: prepared, result: result), as: outDir.appendingPathComponent("plan.geojson"))
-            try batch.add(CoverageOutputs.residentsCSV(residents: prepared.residents, evaluation: result.evaluation, sites: prepared.sites),
-                          as: outDir.appendingPathComponent("residents.csv"))
-            try batch.add(CoverageOutputs.uncoveredGeoJSON(residents: prepared.residents, evaluation: result.evaluation, sites: prepared.sites),
-                          as: outDir.appendingPathComponent("uncovered.geojson"))
+            try CoverageRunOutput.addResidentFiles(&batch, outDir, prepared: prepared, evaluation: result.evaluation)
         }
         if let report = output.report {
             try batch.add(ReportBuilder.planReport(prepared: prepared, result: result, title: reportTitle),

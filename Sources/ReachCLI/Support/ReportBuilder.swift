@@ -1,13 +1,139 @@
 import Foundation
 import ReachGeo
 import ReachPlanner
+import ReachReport
 
-/// Maps coverage and plan results onto the HTML report's input.
+/// Maps coverage and plan results onto the HTML report's input (the report module knows nothing
+/// of the engines).
 enum ReportBuilder {
-    static func coverageReport(prepared: PreparedScenario, evaluation: CoverageEvaluation, plan: Never?) throws -> String {
-        throw UsageError("--report is not wired yet")
+    static func residents(_ prepared: PreparedScenario, _ evaluation: CoverageEvaluation) -> [ReportResident] {
+        zip(prepared.residents, evaluation.outcomes).map { r, o in
+            ReportResident(position: r.position, population: r.population, covered: o.covered, reason: o.reason?.rawValue)
+        }
     }
+
+    static func zones(_ prepared: PreparedScenario, _ evaluation: CoverageEvaluation) -> [ReportZone] {
+        let totals = Dictionary(evaluation.zoneTotals.map { ($0.zone, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [ReportZone] = []
+        var drawn = Set<String>()
+        for z in prepared.loaded.zones?.zones ?? [] {
+            let t = totals[z.name]
+            out.append(ReportZone(name: z.name, polygons: z.polygons, population: t?.population ?? 0, coveredPopulation: t?.coveredPopulation ?? 0))
+            drawn.insert(z.name)
+        }
+        for t in evaluation.zoneTotals where !drawn.contains(t.zone) {
+            out.append(ReportZone(name: t.zone, polygons: [], population: t.population, coveredPopulation: t.coveredPopulation))
+        }
+        return out
+    }
+
+    /// Intake points: open sites as existing/required, existing sites not open as closed.
+    static func sites(_ prepared: PreparedScenario, open: [Int], branches: Set<Int>) -> [ReportSite] {
+        let openSet = Set(open)
+        var out: [ReportSite] = []
+        for (k, s) in prepared.sites.enumerated() where !branches.contains(k) {
+            let isExisting = k < prepared.loaded.existing.count
+            let role: ReportSiteRole
+            if openSet.contains(k) { role = s.role == .required ? .required : .existing }
+            else if isExisting { role = .closed }
+            else { continue }
+            out.append(ReportSite(id: s.id, name: s.name ?? "", position: s.position, role: role))
+        }
+        return out
+    }
+
+    static func assumptions(_ prepared: PreparedScenario) -> ReportAssumptions {
+        let s = prepared.standard
+        var sources: [ReportDataSource] = []
+        let scenario = prepared.loaded.scenario
+        sources.append(ReportDataSource(name: "Residents", detail: Scenario.displayName(scenario.residents)))
+        sources.append(ReportDataSource(name: "Intake points", detail: Scenario.displayName(scenario.existing)))
+        if let c = scenario.candidates { sources.append(ReportDataSource(name: "Candidates", detail: Scenario.displayName(c))) }
+        if let r = scenario.roads {
+            sources.append(ReportDataSource(name: "Roads", detail: Scenario.displayName(r), licence: "ODbL 1.0",
+                                            attribution: "© OpenStreetMap contributors"))
+        }
+        if let z = scenario.zones { sources.append(ReportDataSource(name: "Zones", detail: Scenario.displayName(z))) }
+        if scenario.residents.path.contains("worldpop") || scenario.residents.pathExtension == "asc" {
+            sources.append(ReportDataSource(name: "Population grid", licence: "CC BY 4.0", attribution: "WorldPop (www.worldpop.org)"))
+        }
+        if scenario.file?.path.contains("data/hanoi") == true {
+            sources.append(ReportDataSource(name: "Hanoi tables", detail: "data/hanoi/README.md: 2019 census (GSO), 2025 units (vietnamadminunits, MIT), OSM boundaries, VNPost offices",
+                                            licence: "ODbL 1.0 (boundaries)", attribution: "© OpenStreetMap contributors"))
+        }
+        let method: ReportTimeMethod = prepared.timeMethod == .network ? .network : .estimated
+        let note = prepared.timeMethod == .network
+            ? "fastest road time over OpenStreetMap roads plus connector legs at \(DecimalText.fixed(prepared.loaded.profile.connectorKmh, decimals: 1)) km/h"
+            : "geodesic distance × \(prepared.loaded.profile.detourFactor) ÷ \(prepared.loaded.profile.estimateKmh) km/h (no road network)"
+        return ReportAssumptions(radiusMeters: s.radiusMeters, maxMinutes: s.maxMinutes, rule: s.rule.rawValue,
+                                 profileName: prepared.loaded.profile.name, timeMethod: method, timeMethodNote: note,
+                                 dataSources: sources, notes: [])
+    }
+
+    static func curve(_ solution: CoverageSolution) -> [ReportCurvePoint] {
+        solution.curve.map { ReportCurvePoint(branches: $0.branches, coveredShare: $0.coveredShare) }
+    }
+
+    static func branches(_ prepared: PreparedScenario, _ solution: CoverageSolution) -> [ReportBranch] {
+        solution.branches.map { b in
+            let s = prepared.sites[b.siteIndex]
+            return ReportBranch(id: b.id, name: s.name ?? "", position: s.position, order: b.order,
+                                marginalPopulation: b.marginalPopulation, cumulativeCoveredPopulation: b.cumulativeCoveredPopulation)
+        }
+    }
+
+    static func coverageReport(prepared: PreparedScenario, evaluation: CoverageEvaluation, plan: Never?) throws -> String {
+        let input = ReportInput(
+            title: "\(prepared.loaded.scenario.name): who is covered today",
+            subtitle: "\(evaluation.openSites.count) intake points, \(TextSummary.people(evaluation.totals.population)) residents",
+            assumptions: assumptions(prepared),
+            residents: residents(prepared, evaluation),
+            intakePoints: sites(prepared, open: evaluation.openSites, branches: []),
+            zones: zones(prepared, evaluation),
+            warnings: prepared.warnings.map(\.message))
+        return HTMLReport.render(input)
+    }
+
     static func planReport(prepared: PreparedScenario, result: ScenarioPlanning.Result, title: String?) throws -> String {
-        throw UsageError("--report is not wired yet")
+        let s = result.solution
+        let modeText = s.problemType.mode == .add ? "new branches added to today's intake points" : "sites kept (consolidation)"
+        let input = ReportInput(
+            title: title ?? "\(prepared.loaded.scenario.name): proposal of \(s.branches.count) \(modeText)",
+            subtitle: "covered \(TextSummary.percent(result.evaluation.totals.coveredShare)) (today \(TextSummary.percent(result.baseline.totals.coveredShare))); proven bound \(TextSummary.people(s.upperBoundPopulation)), gap \(DecimalText.fixed(s.gap * 100, decimals: 3)) %",
+            assumptions: assumptions(prepared),
+            residents: residents(prepared, result.evaluation),
+            intakePoints: sites(prepared, open: s.openSites, branches: Set(s.branches.map(\.siteIndex))),
+            proposedBranches: branches(prepared, s),
+            zones: zones(prepared, result.evaluation),
+            coverageCurve: curve(s),
+            warnings: (prepared.warnings + result.warnings).map(\.message))
+        return HTMLReport.render(input)
+    }
+
+    static func demoReport(prepared: PreparedScenario, today: CoverageEvaluation, consolidate: ScenarioPlanning.Result,
+                           postOffices: PreparedScenario, fewest: ScenarioPlanning.Result, notes: [String]) throws -> String {
+        let p = TextSummary.people, pc = TextSummary.percent
+        let figures = [
+            ReportFigure(label: "Residents", value: p(today.totals.population), note: "\(p(Double(prepared.residents.count))) points"),
+            ReportFigure(label: "Covered today", value: pc(today.totals.coveredShare), note: "\(p(today.totals.coveredPopulation)) people, \(today.openSites.count) intake points"),
+            ReportFigure(label: "Best \(consolidate.solution.branches.count) sites only", value: pc(consolidate.evaluation.totals.coveredShare),
+                         note: "gap \(DecimalText.fixed(consolidate.solution.gap * 100, decimals: 3)) % to the proven bound"),
+            ReportFigure(label: "Post offices to add", value: "\(fewest.solution.branches.count)",
+                         note: "then \(pc(fewest.evaluation.totals.coveredShare)) covered; \(p(fewest.evaluation.totals.uncoveredPopulation)) out of any reach"),
+        ]
+        var a = assumptions(prepared)
+        a.notes = notes + ["Map: residents coloured by today's coverage; numbered markers are the partner post offices to add, in roll-out order (question c). The consolidation to \(consolidate.solution.branches.count) sites (question b) is in consolidate-\(consolidate.solution.branches.count)/report.html."]
+        let input = ReportInput(
+            title: "Hà Nội — who is within 5 km or 30 minutes of an intake point",
+            subtitle: "\(prepared.loaded.scenario.name): coverage today, the best \(consolidate.solution.branches.count) sites, and the fewest post offices for full coverage",
+            keyFigures: figures,
+            assumptions: a,
+            residents: residents(prepared, today),
+            intakePoints: sites(prepared, open: today.openSites, branches: []),
+            proposedBranches: branches(postOffices, fewest.solution),
+            zones: zones(prepared, today),
+            coverageCurve: curve(fewest.solution),
+            warnings: (prepared.warnings + fewest.warnings).map(\.message))
+        return HTMLReport.render(input)
     }
 }

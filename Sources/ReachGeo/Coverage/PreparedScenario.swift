@@ -16,7 +16,7 @@ public struct RoadNetwork: Sendable {
 
     /// Reads an OSM file (`.osm` or `.osm.pbf`) and builds the graph for `profile`.
     public static func build(roads: URL, profile: TravelProfile, progress: ProgressReporter = .silent) throws -> RoadNetwork {
-        let result: RoadGraphBuildResult = try { throw InputError(file: roads.path, "OSM reading is not wired yet") }() // TODO-WIRE
+        let result = try RoadGraphBuilder.build(osmFile: roads, profile: profile, progress: progress)
         if result.graph.stats.snapTargetEdges == 0 {
             throw InputError(file: Scenario.displayName(roads), "no routable road for profile \"\(profile.name)\" in a component of at least \(profile.minComponentNodes) vertices")
         }
@@ -115,9 +115,15 @@ public struct PreparedScenario: Sendable {
             if unsnappedResidents > 0 {
                 warnings.append(Warning("\(unsnappedResidents) resident(s) have no road within \(DecimalText.fixed(loaded.profile.maxSnapMeters, decimals: 0)) m (reason no_road_within_snap unless within the radius)"))
             }
-            for (k, site) in sites.enumerated() where siteSnaps[k] == nil {
-                let file = site.role == .candidate ? loaded.scenario.candidates.map(Scenario.displayName) ?? "" : Scenario.displayName(loaded.scenario.existing)
-                warnings.append(Warning("\(file):\(site.sourceLine): site \"\(site.id)\" has no road within \(DecimalText.fixed(loaded.profile.maxSnapMeters, decimals: 0)) m: it is never reached by time, but counts for distance_m"))
+            let unsnappedSites = sites.indices.filter { siteSnaps[$0] == nil }
+            if !unsnappedSites.isEmpty {
+                let listed = unsnappedSites.prefix(5).map { k -> String in
+                    let site = sites[k]
+                    let file = k >= loaded.existing.count ? loaded.scenario.candidates.map(Scenario.displayName) ?? "" : Scenario.displayName(loaded.scenario.existing)
+                    return "\(site.id) (\(file):\(site.sourceLine))"
+                }
+                let more = unsnappedSites.count > 5 ? " and \(unsnappedSites.count - 5) more" : ""
+                warnings.append(Warning("\(unsnappedSites.count) site(s) have no road within \(DecimalText.fixed(loaded.profile.maxSnapMeters, decimals: 0)) m: they are never reached by time, but count for distance_m: \(listed.joined(separator: ", "))\(more)"))
             }
             network = net
         } else {
@@ -165,6 +171,20 @@ public struct PreparedScenario: Sendable {
                                   totals: CoverageClassifier.totals(residents: residents, outcomes: outcomes),
                                   zoneTotals: CoverageClassifier.zoneTotals(residents: residents, outcomes: outcomes),
                                   timeMethod: timeMethod)
+    }
+
+    /// The same prepared scenario with only the candidates that `keep` accepts (existing sites,
+    /// residents, graph and snaps are reused: nothing is recomputed).
+    public func restrictingCandidates(_ keep: (Site) -> Bool) -> PreparedScenario {
+        let e = loaded.existing.count
+        let kept = (0..<loaded.candidates.count).filter { keep(loaded.candidates[$0]) }
+        var l = loaded
+        l.candidates = kept.map { loaded.candidates[$0] }
+        let indices = Array(0..<e) + kept.map { e + $0 }
+        return PreparedScenario(loaded: l, sites: indices.map { sites[$0] }, frame: frame, residentsPlanar: residentsPlanar,
+                                network: network, residentSnaps: residentSnaps, residentConnectorSeconds: residentConnectorSeconds,
+                                siteSnaps: indices.map { siteSnaps[$0] }, siteConnectorSeconds: indices.map { siteConnectorSeconds[$0] },
+                                warnings: warnings, timings: timings)
     }
 
     /// The sites open today: every site of the existing table, in input order.

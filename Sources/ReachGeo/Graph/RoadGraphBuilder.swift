@@ -36,8 +36,8 @@ public enum RoadGraphBuilder {
 
     /// Builds a graph from in-memory nodes and ways (tests, ``AsciiMap``-style fixtures).
     /// - Throws: ``InputError`` for a repeated node id or an invalid node position.
-    /// - Complexity: O(N + R log R) for N nodes and R way node references (the sort is only over
-    ///   the ignored-maxspeed values reported).
+    /// - Complexity: O(N + R) for N nodes and R node references of routable ways (expected, with
+    ///   hashing), plus one `geod_inverse` per segment.
     public static func build(nodes: [OSMNode], ways: [OSMWay], profile: TravelProfile) throws -> RoadGraphBuildResult {
         var extract = OSMExtract(fileName: memoryInputName)
         extract.nodeIndex.reserveCapacity(nodes.count)

@@ -30,9 +30,11 @@ public struct IsochroneOptions: Sendable, Hashable {
 /// Method (Valhalla's `GriddedData` idea, adapted to our model):
 /// 1. a bounded reverse search from the intake point gives every vertex its seconds (the caller
 ///    passes them, with a function giving the seconds from any point of an edge);
-/// 2. every edge touching a reached vertex (and the intake point's own edge) is sampled along its
-///    shape, each sample carrying its seconds (samples too slow or unreachable are kept: they
-///    block residents for whom they are the nearest road);
+/// 2. every snap-target edge touching a reached vertex (and the intake point's own edge) is
+///    sampled along its shape, each sample carrying its seconds; samples too slow or unreachable
+///    are kept, and unreached snap-target edges near the reached area are sampled with infinite
+///    seconds: they block residents for whom they are the nearest road (snapping takes the
+///    nearest edge, not the best one);
 /// 3. a grid in the UTM zone of the intake point gets, at each node, the nearest sample's
 ///    seconds plus the connector leg to it, within `max_snap_m` (``TimeGrid/rasterize(samples:cellMeters:connectorMetersPerSecond:maxConnectorMeters:maxNodes:)``);
 /// 4. each band is contoured (``MarchingSquares``), simplified, unprojected, rounded and checked
@@ -89,7 +91,7 @@ public enum IsochroneBuilder {
         let projector = try ProjectionSpec.utm(containing: sitePosition).makeProjector()
         let samples = try roadSamples(graph: graph, siteEdge: siteEdge, vertexSeconds: vertexSeconds,
                                       secondsFromPoint: secondsFromPoint, spacingMeters: options.sampleSpacingMeters,
-                                      projector: projector)
+                                      reachMeters: maxSnapMeters + 2 * options.cellMeters, projector: projector)
         let grid = TimeGrid.rasterize(samples: samples, cellMeters: options.cellMeters,
                                       connectorMetersPerSecond: connectorKmh / 3.6, maxConnectorMeters: maxSnapMeters,
                                       maxNodes: options.maxGridNodes)
@@ -128,18 +130,54 @@ public enum IsochroneBuilder {
         }
     }
 
-    /// Samples every edge with a reached end (and `siteEdge`) at its shape points and every
-    /// `spacingMeters` between them, in the projector's plane, with their seconds.
-    /// - Complexity: O(E + total length / spacing + shape points of the sampled edges).
+    /// Samples the roads a resident may snap to near the reached area, in the projector's plane:
+    /// every snap-target edge with a reached end (and `siteEdge`) at its shape points and every
+    /// `spacingMeters` between them, with their seconds; then, as *blockers* with infinite
+    /// seconds, the snap-target edges not reached at all that come within `reachMeters` of a
+    /// reached sample (a resident whose nearest road is one of them is not within any band).
+    /// Edges that are not snap targets (tiny components) are never sampled: nobody snaps to them.
+    /// - Complexity: O(E + P + total sampled length / spacing) for P shape points.
     static func roadSamples(graph: RoadGraph, siteEdge: Int32?, vertexSeconds: [Double],
-                            secondsFromPoint: (SnappedPoint) -> Double, spacingMeters: Double,
+                            secondsFromPoint: (SnappedPoint) -> Double, spacingMeters: Double, reachMeters: Double,
                             projector: borrowing Projector) throws -> [TimeSample] {
-        var edges: [Int] = []
-        for (e, edge) in graph.edges.enumerated() {
+        var reached: [Int] = []
+        var isReached = [Bool](repeating: false, count: graph.edges.count)
+        for (e, edge) in graph.edges.enumerated() where graph.isSnapTarget[e] || Int32(e) == siteEdge {
             if vertexSeconds[Int(edge.fromVertex)].isFinite || vertexSeconds[Int(edge.toVertex)].isFinite || Int32(e) == siteEdge {
-                edges.append(e)
+                reached.append(e)
+                isReached[e] = true
             }
         }
+        var samples = try sample(edges: reached, graph: graph, spacingMeters: spacingMeters, projector: projector) { e, offset, lonLat in
+            secondsFromPoint(SnappedPoint(edge: Int32(e), offsetMeters: offset, position: lonLat, distanceMeters: 0))
+        }
+        // The reached area's box, widened by the connector reach, in lon/lat (the unprojected
+        // corners of the planar box, plus 0.01° ≈ 1 km for the curvature of the UTM grid).
+        var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+        for s in samples where s.seconds.isFinite {
+            minX = min(minX, s.position.xMeters); maxX = max(maxX, s.position.xMeters)
+            minY = min(minY, s.position.yMeters); maxY = max(maxY, s.position.yMeters)
+        }
+        guard minX.isFinite else { return samples }
+        let corners = try projector.inverse([
+            PlanarPoint(xMeters: minX - reachMeters, yMeters: minY - reachMeters), PlanarPoint(xMeters: maxX + reachMeters, yMeters: minY - reachMeters),
+            PlanarPoint(xMeters: maxX + reachMeters, yMeters: maxY + reachMeters), PlanarPoint(xMeters: minX - reachMeters, yMeters: maxY + reachMeters),
+        ])
+        guard var box = GeoBoundingBox(covering: corners) else { return samples }
+        box.extend(LonLat(lonDegrees: box.minLonDegrees - 0.01, latDegrees: box.minLatDegrees - 0.01))
+        box.extend(LonLat(lonDegrees: box.maxLonDegrees + 0.01, latDegrees: box.maxLatDegrees + 0.01))
+        var blockers: [Int] = []
+        for (e, edge) in graph.edges.enumerated() where graph.isSnapTarget[e] && !isReached[e] {
+            if graph.shape[Int(edge.shapeStart)...Int(edge.shapeEnd)].contains(where: { box.contains($0) }) { blockers.append(e) }
+        }
+        samples += try sample(edges: blockers, graph: graph, spacingMeters: spacingMeters, projector: projector) { _, _, _ in .infinity }
+        return samples
+    }
+
+    /// Samples `edges` at their shape points and every `spacingMeters` between them; `seconds`
+    /// receives the edge, the offset from its `fromVertex` and the (linearly interpolated) position.
+    static func sample(edges: [Int], graph: RoadGraph, spacingMeters: Double, projector: borrowing Projector,
+                       seconds: (Int, Double, LonLat) -> Double) throws -> [TimeSample] {
         var shapeLonLat: [LonLat] = []
         for e in edges {
             let edge = graph.edges[e]
@@ -153,22 +191,21 @@ public enum IsochroneBuilder {
             let edge = graph.edges[e]
             let start = Int(edge.shapeStart), count = Int(edge.shapeEnd) - start + 1
             func add(offsetMeters: Double, segment i: Int, fraction t: Double) {
-                let a = shapePlanar[base + i], b = shapePlanar[base + min(i + 1, count - 1)]
-                let la = shapeLonLat[base + i], lb = shapeLonLat[base + min(i + 1, count - 1)]
+                let j = min(i + 1, count - 1)
+                let a = shapePlanar[base + i], b = shapePlanar[base + j]
+                let la = shapeLonLat[base + i], lb = shapeLonLat[base + j]
                 let position = PlanarPoint(xMeters: a.xMeters + t * (b.xMeters - a.xMeters), yMeters: a.yMeters + t * (b.yMeters - a.yMeters))
                 let lonLat = LonLat(lonDegrees: la.lonDegrees + t * (lb.lonDegrees - la.lonDegrees),
                                     latDegrees: la.latDegrees + t * (lb.latDegrees - la.latDegrees))
                 let offset = min(max(offsetMeters, 0), edge.lengthMeters)
-                let seconds = secondsFromPoint(SnappedPoint(edge: Int32(e), offsetMeters: offset, position: lonLat, distanceMeters: 0))
-                samples.append(TimeSample(position: position, seconds: seconds))
+                samples.append(TimeSample(position: position, seconds: seconds(e, offset, lonLat)))
             }
             for i in 0..<count {
                 let offA = graph.shapeOffsetMeters[start + i]
                 // The last shape point is the end vertex: use the exact edge length as its offset.
                 add(offsetMeters: i == count - 1 ? edge.lengthMeters : offA, segment: i, fraction: 0)
                 guard i < count - 1 else { break }
-                let offB = graph.shapeOffsetMeters[start + i + 1]
-                let length = offB - offA
+                let length = graph.shapeOffsetMeters[start + i + 1] - offA
                 guard length > spacingMeters else { continue }
                 let pieces = Int((length / spacingMeters).rounded(.up))
                 for k in 1..<pieces {

@@ -71,8 +71,9 @@ extension TimeGrid {
     /// its neighbours (vector propagation of a Euclidean distance transform). The known error
     /// of vector propagation is rare and a fraction of a cell.
     ///
-    /// The grid covers the samples' bounding box plus `maxConnectorMeters` and two cells on
-    /// every side, so border nodes are unreached. When that needs more than `maxNodes` nodes,
+    /// The grid covers the bounding box of the samples with finite seconds plus
+    /// `maxConnectorMeters` and two cells on every side, so border nodes are unreached (samples
+    /// with infinite seconds only block, and do not widen the grid). When that needs more than `maxNodes` nodes,
     /// the cell grows until it fits (read the result's ``cellMeters``).
     ///
     /// - Complexity: O(S + N log N) for S samples and N grid nodes.
@@ -83,12 +84,13 @@ extension TimeGrid {
         let usable = samples.filter { !$0.seconds.isNaN && $0.position.xMeters.isFinite && $0.position.yMeters.isFinite }
         var cell = requestedCellMeters
         let secondsPerMeter = 1 / connectorMetersPerSecond
-        guard let first = usable.first else {
+        // The extent follows the samples with finite seconds; the others only block.
+        guard let first = usable.first(where: { $0.seconds.isFinite }) else {
             return TimeGrid(origin: PlanarPoint(xMeters: 0, yMeters: 0), cellMeters: cell, columns: 0, rows: 0,
                             seconds: [], secondsPerCell: cell * secondsPerMeter)
         }
         var minX = first.position.xMeters, maxX = minX, minY = first.position.yMeters, maxY = minY
-        for s in usable {
+        for s in usable where s.seconds.isFinite {
             minX = min(minX, s.position.xMeters); maxX = max(maxX, s.position.xMeters)
             minY = min(minY, s.position.yMeters); maxY = max(maxY, s.position.yMeters)
         }
@@ -124,7 +126,10 @@ extension TimeGrid {
         }
         for k in usable.indices {
             let p = usable[k].position
-            let c0 = Int(((p.xMeters - originX) / cell).rounded(.down)), r0 = Int(((p.yMeters - originY) / cell).rounded(.down))
+            let fc = ((p.xMeters - originX) / cell).rounded(.down), fr = ((p.yMeters - originY) / cell).rounded(.down)
+            // Samples outside the grid (blockers far from the reached area) seed nothing.
+            if fc < -2 || fr < -2 || fc > Double(columns) || fr > Double(rows) { continue }
+            let c0 = Int(fc), r0 = Int(fr)
             for r in max(0, r0 - 1)...min(rows - 1, r0 + 2) {
                 for c in max(0, c0 - 1)...min(columns - 1, c0 + 2) {
                     let d = distanceMeters(k, c, r)

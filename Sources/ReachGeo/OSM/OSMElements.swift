@@ -51,3 +51,25 @@ struct OSMExtract {
         return true
     }
 }
+
+/// Which ways a reader keeps, and which of their tags.
+struct OSMWayFilter {
+    /// Tag keys kept on the kept ways.
+    var keys: Set<String>
+    /// Decides from the kept tags whether a way is kept.
+    var keep: @Sendable ([String: String]) -> Bool
+
+    /// The ways routable under `profile`, with the tags its model reads.
+    init(profile: TravelProfile) {
+        keys = profile.relevantTagKeys
+        keep = { profile.isRoutable(tags: $0) }
+    }
+
+    init(keys: Set<String>, keep: @escaping @Sendable ([String: String]) -> Bool) {
+        self.keys = keys
+        self.keep = keep
+    }
+
+    /// Every way with a `highway` tag (raw counts in tests).
+    static let allHighways = OSMWayFilter(keys: ["highway"]) { $0["highway"] != nil }
+}

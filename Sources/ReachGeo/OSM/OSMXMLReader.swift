@@ -13,24 +13,35 @@ import Foundation
 /// element is `<osm>`, end tags match start tags, every node has `id`, `lat`, `lon` in range, every
 /// way and `<nd>` an id. Every error names the line (1-based).
 ///
-/// All nodes are kept in a compact id → position table because ways come after nodes in the
-/// file; only the routable ways (with only ``TravelProfile/relevantTagKeys``) are kept.
+/// Every node is kept in a compact id → position table (24 B + a dictionary entry per node)
+/// because ways come after nodes in the file and a second scan of the text would cost as much
+/// as the first; the table is a fraction of the (memory-mapped) XML text, ~130 B per node. Only
+/// the routable ways are kept, with only ``TravelProfile/relevantTagKeys``. For large extracts
+/// use PBF, whose reader keeps only the nodes of routable ways.
 enum OSMXMLReader {
     /// Reads `url` for `profile`.
     /// - Throws: ``InputError`` with the file, line and problem.
     static func read(url: URL, profile: TravelProfile) throws -> OSMExtract {
+        try read(url: url, filter: OSMWayFilter(profile: profile))
+    }
+
+    static func read(url: URL, filter: OSMWayFilter) throws -> OSMExtract {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
             throw InputError(file: url.path, "cannot read the OSM file: \(error.localizedDescription)")
         }
-        return try data.withUnsafeBytes { try read(bytes: $0, fileName: url.path, profile: profile) }
+        return try data.withUnsafeBytes { try read(bytes: $0, fileName: url.path, filter: filter) }
     }
 
     /// Reads OSM XML from bytes in memory (`fileName` is used in messages).
     static func read(bytes: UnsafeRawBufferPointer, fileName: String, profile: TravelProfile) throws -> OSMExtract {
-        var scanner = Scanner(bytes: bytes, fileName: fileName, profile: profile)
+        try read(bytes: bytes, fileName: fileName, filter: OSMWayFilter(profile: profile))
+    }
+
+    static func read(bytes: UnsafeRawBufferPointer, fileName: String, filter: OSMWayFilter) throws -> OSMExtract {
+        var scanner = Scanner(bytes: bytes, fileName: fileName, filter: filter)
         try scanner.run()
         return scanner.extract
     }
@@ -44,7 +55,7 @@ enum OSMXMLReader {
         let bytes: UnsafeRawBufferPointer
         let count: Int
         let fileName: String
-        let profile: TravelProfile
+        let filter: OSMWayFilter
         let relevantKeys: Set<String>
         var extract: OSMExtract
         var position = 0
@@ -57,12 +68,12 @@ enum OSMXMLReader {
         var wayTags: [String: String] = [:]
         var wayStartPosition = 0
 
-        init(bytes: UnsafeRawBufferPointer, fileName: String, profile: TravelProfile) {
+        init(bytes: UnsafeRawBufferPointer, fileName: String, filter: OSMWayFilter) {
             self.bytes = bytes
             self.count = bytes.count
             self.fileName = fileName
-            self.profile = profile
-            self.relevantKeys = profile.relevantTagKeys
+            self.filter = filter
+            self.relevantKeys = filter.keys
             self.extract = OSMExtract(fileName: fileName)
         }
 
@@ -295,7 +306,11 @@ enum OSMXMLReader {
             case .tag where parent == .way:
                 guard let kValue, let vValue else { throw error(at: lt, "<tag> without k or v in way \(wayId)") }
                 let key = try text(kValue, at: lt)
-                if relevantKeys.contains(key) { wayTags[key] = try text(vValue, at: lt) }
+                if relevantKeys.contains(key) {
+                    wayTags[key] = try text(vValue, at: lt)
+                } else if bytes[vValue.0..<(vValue.0 + vValue.1)].contains(UInt8(ascii: "&")) {
+                    _ = try text(vValue, at: lt)  // Entities are checked even in values not kept.
+                }
             default:
                 break
             }
@@ -309,8 +324,13 @@ enum OSMXMLReader {
         }
 
         mutating func finishWay() {
-            if profile.isRoutable(tags: wayTags) {
-                extract.ways.append(OSMWay(id: wayId, nodeIds: wayRefs, tags: wayTags))
+            if filter.keep(wayTags) {
+                // An exact-size copy: `wayRefs` is reused for the next way, and a stored array
+                // sharing its buffer would force a fresh buffer of the largest capacity each time.
+                var nodeIds: [Int64] = []
+                nodeIds.reserveCapacity(wayRefs.count)
+                nodeIds.append(contentsOf: wayRefs)
+                extract.ways.append(OSMWay(id: wayId, nodeIds: nodeIds, tags: wayTags))
             }
         }
 
@@ -320,7 +340,7 @@ enum OSMXMLReader {
         static func decodeForTest(_ text: String, profile: TravelProfile) throws -> String {
             let bytes = Array(text.utf8)
             return try bytes.withUnsafeBytes { buffer in
-                let scanner = Scanner(bytes: buffer, fileName: "test", profile: profile)
+                let scanner = Scanner(bytes: buffer, fileName: "test", filter: OSMWayFilter(profile: profile))
                 return try scanner.text((0, buffer.count), at: 0)
             }
         }

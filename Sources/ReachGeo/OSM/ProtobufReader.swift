@@ -86,7 +86,7 @@ struct ProtobufReader {
         }
     }
 
-    /// The payload bytes as an (unvalidated-then-repaired) UTF-8 string.
+    /// The payload bytes decoded as UTF-8 (invalid sequences become U+FFFD).
     func string(_ range: Range<Int>) -> String {
         String(decoding: UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count), as: UTF8.self)
     }

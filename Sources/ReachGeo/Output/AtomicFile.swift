@@ -8,11 +8,7 @@ public enum AtomicFile {
         let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         do {
             try data.write(to: temp)
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temp)
-            } else {
-                try FileManager.default.moveItem(at: temp, to: url)
-            }
+            try rename(temp, over: url)
         } catch {
             try? FileManager.default.removeItem(at: temp)
             throw InputError(file: url.path, "cannot write the file (\(error.localizedDescription))")
@@ -21,6 +17,14 @@ public enum AtomicFile {
 
     public static func write(_ text: String, to url: URL) throws {
         try write(Data(text.utf8), to: url)
+    }
+
+    /// `rename(2)`: atomically replaces `destination` (Foundation's `replaceItemAt` on Linux
+    /// deletes the old file first and can then fail, losing it).
+    static func rename(_ source: URL, over destination: URL) throws {
+        if Foundation.rename(source.path, destination.path) != 0 {
+            throw InputError(file: destination.path, "cannot rename the temporary file into place (errno \(errno))")
+        }
     }
 }
 
@@ -47,8 +51,7 @@ public struct OutputBatch {
     public mutating func commit() throws {
         for (temp, final) in staged {
             do {
-                if FileManager.default.fileExists(atPath: final.path) { try FileManager.default.removeItem(at: final) }
-                try FileManager.default.moveItem(at: temp, to: final)
+                try AtomicFile.rename(temp, over: final)
             } catch {
                 discard()
                 throw InputError(file: final.path, "cannot write the file (\(error.localizedDescription))")

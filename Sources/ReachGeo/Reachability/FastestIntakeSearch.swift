@@ -45,7 +45,7 @@ public enum FastestIntakeSearch {
         precondition(sites.count == siteConnectorSeconds.count, "one connector time per site")
         precondition(residents.count == residentConnectorSeconds.count, "one connector time per resident")
         precondition(sites.count < Int(Int32.max), "too many sites")
-        var search = ReverseDijkstra(vertexCount: graph.vertexCount)
+        var search = ReverseDijkstra(graph: graph)
         var sitesOnEdge: [Int32: [(offsetMeters: Double, label: ArrivalLabel)]] = [:]
         for (i, site) in sites.enumerated() {
             guard let site else { continue }
@@ -54,7 +54,7 @@ public enum FastestIntakeSearch {
             sitesOnEdge[site.edge, default: []].append(
                 (site.offsetMeters, ArrivalLabel(seconds: siteConnectorSeconds[i], origin: Int32(i))))
         }
-        search.run(graph: graph, limitSeconds: limitSeconds)
+        search.run(limitSeconds: limitSeconds)
 
         let none: [(offsetMeters: Double, label: ArrivalLabel)] = []
         var result = [FastestIntake?](repeating: nil, count: residents.count)
@@ -78,10 +78,10 @@ public enum FastestIntakeSearch {
 /// - Complexity: O((V' + A') log A') for the vertices and arcs within the limit, plus O(V) to
 ///   allocate the result.
 public func reverseVertexSeconds(graph: RoadGraph, to target: SnappedPoint, limitSeconds: Double) -> [Double] {
-    var search = ReverseDijkstra(vertexCount: graph.vertexCount)
+    var search = ReverseDijkstra(graph: graph)
     search.seed(towards: target, graph: graph, extraSeconds: 0, origin: 0, limitSeconds: limitSeconds)
-    search.run(graph: graph, limitSeconds: limitSeconds)
-    return search.seconds
+    search.run(limitSeconds: limitSeconds)
+    return search.vertexSeconds
 }
 
 /// Road seconds from the snapped point `p` to `target`, given `vertexSeconds` from

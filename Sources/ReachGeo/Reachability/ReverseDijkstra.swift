@@ -8,27 +8,44 @@
 /// monotone, so the labels are exactly the minima over paths of the left-to-right summed path
 /// costs: a multi-source search equals the minimum of single-source searches bit for bit.
 ///
-/// Labels above the limit are never stored: after ``run(graph:limitSeconds:)`` a vertex has a
+/// Labels above the limit are never stored: after ``run(limitSeconds:)`` a vertex has a
 /// finite label exactly when its time is ≤ the limit (inclusive). ``reset()`` clears only the
 /// vertices it touched, so one value serves many searches (one per worker thread).
 struct ReverseDijkstra {
-    /// Seconds from each vertex to the nearest target; `.infinity` when not reached.
-    private(set) var seconds: [Double]
-    /// The origin (target index) of each vertex's label; meaningful only where `seconds` is finite.
-    private(set) var origin: [Int32]
-    /// The vertices with a finite label, in the order they were first labelled.
-    private(set) var touched: [Int32] = []
+    /// The graph's incoming arcs, renumbered and compacted for the search.
+    let adjacency: ReverseAdjacency
+    /// Seconds from each vertex to the nearest target, by *internal* vertex number; `.infinity`
+    /// when not reached.
+    private var seconds: [Double]
+    /// The origin (target index) of each label (internal numbering); meaningful where `seconds` is finite.
+    private var origin: [Int32]
+    /// The internal numbers of the vertices with a finite label, in the order they were labelled.
+    private var touched: [Int32] = []
     private var heap = LabelHeap()
 
-    init(vertexCount: Int) {
-        seconds = [Double](repeating: .infinity, count: vertexCount)
-        origin = [Int32](repeating: .max, count: vertexCount)
+    init(adjacency: ReverseAdjacency) {
+        self.adjacency = adjacency
+        seconds = [Double](repeating: .infinity, count: adjacency.vertexCount)
+        origin = [Int32](repeating: .max, count: adjacency.vertexCount)
     }
 
-    /// The label of vertex `v` (``ArrivalLabel/unreached`` when not reached).
+    init(graph: RoadGraph) { self.init(adjacency: ReverseAdjacency(graph: graph)) }
+
+    /// The label of graph vertex `v` (``ArrivalLabel/unreached`` when not reached).
     @inline(__always)
     func label(_ v: Int32) -> ArrivalLabel {
-        ArrivalLabel(seconds: seconds[Int(v)], origin: origin[Int(v)])
+        let i = Int(adjacency.internalOf[Int(v)])
+        return ArrivalLabel(seconds: seconds[i], origin: origin[i])
+    }
+
+    /// Seconds from every graph vertex (graph numbering), `.infinity` where not reached.
+    var vertexSeconds: [Double] {
+        adjacency.internalOf.map { seconds[Int($0)] }
+    }
+
+    /// Calls `body` with every reached graph vertex.
+    func forEachReachedVertex(_ body: (Int32) -> Void) {
+        for i in touched { body(adjacency.graphVertexOf[Int(i)]) }
     }
 
     /// Forgets the previous search. - Complexity: O(vertices touched by it).
@@ -41,17 +58,17 @@ struct ReverseDijkstra {
         heap.removeAll()
     }
 
-    /// Offers `label` to vertex `v` (kept when better than its current label and ≤ the limit).
-    @inline(__always)
+    /// Offers `label` to graph vertex `v` (kept when better than its label and ≤ the limit).
     mutating func seed(_ v: Int32, _ label: ArrivalLabel, limitSeconds: Double) {
         guard label.seconds <= limitSeconds else { return }
-        let i = Int(v)
+        let internalVertex = adjacency.internalOf[Int(v)]
+        let i = Int(internalVertex)
         let current = ArrivalLabel(seconds: seconds[i], origin: origin[i])
         guard label < current else { return }
-        if current.seconds == .infinity { touched.append(v) }
+        if current.seconds == .infinity { touched.append(internalVertex) }
         seconds[i] = label.seconds
         origin[i] = label.origin
-        heap.push(LabelHeap.Entry(seconds: label.seconds, origin: label.origin, vertex: v))
+        heap.push(LabelHeap.Entry(seconds: label.seconds, origin: label.origin, vertex: internalVertex))
     }
 
     /// Seeds the vertices from which `target` can be entered (see ``EdgeTravel/seeds(towards:graph:extraSeconds:)``).
@@ -64,31 +81,98 @@ struct ReverseDijkstra {
     /// Settles every vertex whose time to the seeds is ≤ `limitSeconds` (lazy deletion: a popped
     /// entry whose label is no longer the vertex's label is skipped).
     /// - Complexity: O((V' + A') log A') for the V' vertices and A' arcs within the limit.
-    mutating func run(graph: RoadGraph, limitSeconds: Double) {
-        graph.incomingOffsets.withUnsafeBufferPointer { offsets in
-            graph.incomingArcs.withUnsafeBufferPointer { arcs in
-                while let top = heap.popMin() {
-                    let v = Int(top.vertex)
-                    if top.seconds != seconds[v] || top.origin != origin[v] { continue }
-                    let end = Int(offsets[v + 1])
-                    var a = Int(offsets[v])
-                    while a < end {
-                        let arc = arcs[a]
-                        a += 1
-                        let candidate = top.seconds + arc.seconds
-                        if candidate > limitSeconds { continue }
-                        let t = Int(arc.otherVertex)
-                        let old = seconds[t]
-                        if candidate < old || (candidate == old && top.origin < origin[t]) {
-                            if old == .infinity { touched.append(arc.otherVertex) }
-                            seconds[t] = candidate
-                            origin[t] = top.origin
-                            heap.push(LabelHeap.Entry(seconds: candidate, origin: top.origin, vertex: arc.otherVertex))
+    mutating func run(limitSeconds: Double) {
+        let adjacency = self.adjacency
+        var heap = self.heap, touched = self.touched
+        self.heap = LabelHeap(); self.touched = []
+        defer { self.heap = heap; self.touched = touched }
+        adjacency.offsets.withUnsafeBufferPointer { offsets in
+            adjacency.tails.withUnsafeBufferPointer { tails in
+                adjacency.arcSeconds.withUnsafeBufferPointer { arcSeconds in
+                    seconds.withUnsafeMutableBufferPointer { seconds in
+                        origin.withUnsafeMutableBufferPointer { origin in
+                            while let top = heap.popMin() {
+                                let v = Int(top.vertex)
+                                if top.seconds != seconds[v] || top.origin != origin[v] { continue }
+                                let end = Int(offsets[v + 1])
+                                var a = Int(offsets[v])
+                                while a < end {
+                                    let candidate = top.seconds + arcSeconds[a]
+                                    let t = Int(tails[a])
+                                    a += 1
+                                    if candidate > limitSeconds { continue }
+                                    let old = seconds[t]
+                                    if candidate < old || (candidate == old && top.origin < origin[t]) {
+                                        if old == .infinity { touched.append(Int32(t)) }
+                                        seconds[t] = candidate
+                                        origin[t] = top.origin
+                                        heap.push(LabelHeap.Entry(seconds: candidate, origin: top.origin, vertex: Int32(t)))
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// The reverse graph (incoming arcs) in the compact form the searches run on: vertices
+/// renumbered along a Z-order curve of their positions so that a search's neighbouring vertices
+/// sit close in memory, and arcs as two flat arrays (tail, seconds). Built once and shared,
+/// read-only, by every worker.
+struct ReverseAdjacency: Sendable {
+    /// Internal number of each graph vertex, and the graph vertex of each internal number.
+    let internalOf: [Int32]
+    let graphVertexOf: [Int32]
+    /// Incoming arcs of internal vertex v: `offsets[v]..<offsets[v+1]` into `tails` (internal
+    /// numbers) and `arcSeconds`.
+    let offsets: [Int32]
+    let tails: [Int32]
+    let arcSeconds: [Double]
+
+    var vertexCount: Int { internalOf.count }
+
+    /// - Complexity: O(V log V + A).
+    init(graph: RoadGraph) {
+        let n = graph.vertexCount
+        var order = Array(0..<Int32(n))
+        if let box = GeoBoundingBox(covering: graph.vertices) {
+            let lonSpan = max(box.maxLonDegrees - box.minLonDegrees, 1e-9), latSpan = max(box.maxLatDegrees - box.minLatDegrees, 1e-9)
+            func spread(_ x: UInt64) -> UInt64 {
+                var x = x & 0xFFFF
+                x = (x | (x << 8)) & 0x00FF_00FF
+                x = (x | (x << 4)) & 0x0F0F_0F0F
+                x = (x | (x << 2)) & 0x3333_3333
+                x = (x | (x << 1)) & 0x5555_5555
+                return x
+            }
+            let codes = graph.vertices.map { p -> UInt64 in
+                let x = UInt64(((p.lonDegrees - box.minLonDegrees) / lonSpan * 65535).rounded(.down))
+                let y = UInt64(((p.latDegrees - box.minLatDegrees) / latSpan * 65535).rounded(.down))
+                return spread(x) | (spread(y) << 1)
+            }
+            order.sort { codes[Int($0)] != codes[Int($1)] ? codes[Int($0)] < codes[Int($1)] : $0 < $1 }
+        }
+        var internalOf = [Int32](repeating: 0, count: n)
+        for (i, v) in order.enumerated() { internalOf[Int(v)] = Int32(i) }
+        var offsets = [Int32](repeating: 0, count: n + 1)
+        var tails: [Int32] = [], arcSeconds: [Double] = []
+        tails.reserveCapacity(graph.incomingArcs.count)
+        arcSeconds.reserveCapacity(graph.incomingArcs.count)
+        for (i, v) in order.enumerated() {
+            for arc in graph.incoming(v) {
+                tails.append(internalOf[Int(arc.otherVertex)])
+                arcSeconds.append(arc.seconds)
+            }
+            offsets[i + 1] = Int32(tails.count)
+        }
+        self.internalOf = internalOf
+        graphVertexOf = order
+        self.offsets = offsets
+        self.tails = tails
+        self.arcSeconds = arcSeconds
     }
 }
 

@@ -45,13 +45,14 @@ public enum SiteReachMatrix {
         precondition(residents.count == residentConnectorSeconds.count, "one connector time per resident")
         precondition(residents.count < Int(Int32.max), "too many residents")
         let index = ResidentEdgeIndex(graph: graph, residents: residents)
+        let adjacency = ReverseAdjacency(graph: graph)
         var result = [[ResidentReach]](repeating: [], count: sites.count)
         let workerCount = max(1, min(workers, sites.count))
         let next = SiteCounter()
         result.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
             DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
-                var scratch = SiteSearchScratch(graph: graph, residentCount: residents.count)
+                var scratch = SiteSearchScratch(adjacency: adjacency, residentCount: residents.count)
                 while let s = next.take(below: sites.count) {
                     guard let site = sites[s] else { continue }
                     out[s] = scratch.reach(site: site, siteConnectorSeconds: siteConnectorSeconds[s], graph: graph,
@@ -86,7 +87,8 @@ struct ResidentEdgeIndex: Sendable {
     /// Residents on edge e: `residentsOfEdge[residentOffsets[e]..<residentOffsets[e+1]]`.
     let residentOffsets: [Int32]
     let residentsOfEdge: [Int32]
-    /// Edges with v as an end (whatever their direction): `edgesOfVertex[edgeOffsets[v]..<edgeOffsets[v+1]]`.
+    /// Edges with v as an end (whatever their direction) that carry at least one resident:
+    /// `edgesOfVertex[edgeOffsets[v]..<edgeOffsets[v+1]]`.
     let edgeOffsets: [Int32]
     let edgesOfVertex: [Int32]
 
@@ -108,14 +110,14 @@ struct ResidentEdgeIndex: Sendable {
 
         let vertexCount = graph.vertexCount
         var vcounts = [Int32](repeating: 0, count: vertexCount + 1)
-        for e in graph.edges {
+        for (i, e) in graph.edges.enumerated() where counts[i + 1] > counts[i] {
             vcounts[Int(e.fromVertex) + 1] += 1
             if e.toVertex != e.fromVertex { vcounts[Int(e.toVertex) + 1] += 1 }
         }
         for v in 0..<vertexCount { vcounts[v + 1] += vcounts[v] }
         var vfill = vcounts
         var edgeItems = [Int32](repeating: 0, count: Int(vcounts[vertexCount]))
-        for (i, e) in graph.edges.enumerated() {
+        for (i, e) in graph.edges.enumerated() where counts[i + 1] > counts[i] {
             edgeItems[Int(vfill[Int(e.fromVertex)])] = Int32(i)
             vfill[Int(e.fromVertex)] += 1
             if e.toVertex != e.fromVertex {
@@ -136,8 +138,8 @@ private struct SiteSearchScratch {
     var epoch: Int32 = 0
     var found: [ResidentReach] = []
 
-    init(graph: RoadGraph, residentCount: Int) {
-        search = ReverseDijkstra(vertexCount: graph.vertexCount)
+    init(adjacency: ReverseAdjacency, residentCount: Int) {
+        search = ReverseDijkstra(adjacency: adjacency)
         stamp = [Int32](repeating: 0, count: residentCount)
     }
 
@@ -147,7 +149,7 @@ private struct SiteSearchScratch {
                         limitSeconds: Double) -> [ResidentReach] {
         search.reset()
         search.seed(towards: site, graph: graph, extraSeconds: siteConnectorSeconds, origin: 0, limitSeconds: limitSeconds)
-        search.run(graph: graph, limitSeconds: limitSeconds)
+        search.run(limitSeconds: limitSeconds)
         if epoch == Int32.max {
             for i in stamp.indices { stamp[i] = 0 }
             epoch = 0
@@ -170,7 +172,7 @@ private struct SiteSearchScratch {
             }
         }
         visit(edge: Int(site.edge))
-        for v in search.touched {
+        search.forEachReachedVertex { v in
             for k in Int(index.edgeOffsets[Int(v)])..<Int(index.edgeOffsets[Int(v) + 1]) {
                 visit(edge: Int(index.edgesOfVertex[k]))
             }

@@ -101,6 +101,9 @@ public enum ScenarioLoader {
         ].filter { !$0.points.isEmpty }
         guard layers.count >= 2 else { return }
         let boxes = layers.map { GeoBoundingBox(covering: $0.points)! }
+        // With two layers a swap is symmetric: blame the smaller table (a site table swapped
+        // whole is the usual mistake); ties go to the later one.
+        var swappedLayers: [Int] = []
         for (k, layer) in layers.enumerated() {
             var others: GeoBoundingBox? = nil
             for (j, b) in boxes.enumerated() where j != k { if others == nil { others = b } else { others!.extend(b) } }
@@ -109,8 +112,7 @@ public enum ScenarioLoader {
             let swapped = GeoBoundingBox(minLonDegrees: box.minLatDegrees, minLatDegrees: box.minLonDegrees,
                                          maxLonDegrees: box.maxLatDegrees, maxLatDegrees: box.maxLonDegrees)
             if !intersects(box, ref, marginDegrees: 1) && intersects(swapped, ref, marginDegrees: 0.1) {
-                throw InputError(file: layer.name, line: layer.firstLine,
-                                 "the points look swapped: read as (lon, lat) they lie far from the other layers, read as (lat, lon) they fall on them (longitude comes first)")
+                swappedLayers.append(k)
             }
             var far = 0, example: LonLat? = nil
             for p in layer.points where distanceOutsideKm(p, ref) > farOutsideKm {
@@ -120,6 +122,11 @@ public enum ScenarioLoader {
             if far > 0, let e = example {
                 warnings.append(Warning("\(layer.name): \(far) point(s) lie more than \(Int(farOutsideKm)) km outside the other layers' extent, e.g. \(e)"))
             }
+        }
+        if let k = swappedLayers.min(by: { (layers[$0].points.count, -$0) < (layers[$1].points.count, -$1) }) {
+            let others = layers.indices.filter { $0 != k }.map { layers[$0].name }.joined(separator: ", ")
+            throw InputError(file: layers[k].name, line: layers[k].firstLine,
+                             "the points look swapped: read as (lon, lat) they lie far from \(others), read as (lat, lon) they fall on them (longitude comes first)")
         }
     }
 

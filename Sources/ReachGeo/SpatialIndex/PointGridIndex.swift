@@ -100,24 +100,31 @@ public struct PointGridIndex: Sendable {
         if points.isEmpty { return nil }
         let (pcx, pcy) = cellCoordinates(p)
         var best = Double.infinity
-        var ring = 0
-        let maxRing = max(columns, rows) + max(abs(pcx), abs(pcy)) + 1
-        while ring <= maxRing {
-            // Points in cells at Chebyshev ring `ring` are at least (ring - 1) * cell away.
+        // Start at the first ring that touches the grid (the query may lie far outside it) and
+        // visit only the cells of each ring that lie inside the grid.
+        var ring = max(0, -pcx, pcx - (columns - 1), -pcy, pcy - (rows - 1))
+        let lastRing = ring + max(columns, rows) + 1
+        @inline(__always) func visit(_ cx: Int, _ cy: Int) {
+            let c = cy * columns + cx
+            for k in Int(cellStart[c])..<Int(cellStart[c + 1]) {
+                let q = points[Int(cellItems[k])]
+                let dx = q.xMeters - p.xMeters, dy = q.yMeters - p.yMeters
+                best = min(best, (dx * dx + dy * dy).squareRoot())
+            }
+        }
+        while ring <= lastRing {
+            // Points in cells at Chebyshev ring `ring` are at least (ring − 1) cells away.
             if Double(ring - 1) * cellMeters > best { break }
-            for cy in (pcy - ring)...(pcy + ring) where cy >= 0 && cy < rows {
-                let onEdgeRow = cy == pcy - ring || cy == pcy + ring
-                var cx = pcx - ring
-                while cx <= pcx + ring {
-                    if cx >= 0 && cx < columns {
-                        let c = cy * columns + cx
-                        for k in Int(cellStart[c])..<Int(cellStart[c + 1]) {
-                            let q = points[Int(cellItems[k])]
-                            let dx = q.xMeters - p.xMeters, dy = q.yMeters - p.yMeters
-                            best = min(best, (dx * dx + dy * dy).squareRoot())
-                        }
+            let ylo = max(0, pcy - ring), yhi = min(rows - 1, pcy + ring)
+            if ylo <= yhi {
+                for cy in ylo...yhi {
+                    if cy == pcy - ring || cy == pcy + ring {
+                        let xlo = max(0, pcx - ring), xhi = min(columns - 1, pcx + ring)
+                        if xlo <= xhi { for cx in xlo...xhi { visit(cx, cy) } }
+                    } else {
+                        if pcx - ring >= 0 && pcx - ring < columns { visit(pcx - ring, cy) }
+                        if ring > 0 && pcx + ring >= 0 && pcx + ring < columns { visit(pcx + ring, cy) }
                     }
-                    cx += onEdgeRow || ring == 0 ? 1 : 2 * ring
                 }
             }
             ring += 1

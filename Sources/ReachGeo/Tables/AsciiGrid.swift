@@ -62,10 +62,30 @@ public struct AsciiGrid: Sendable, Hashable {
     /// - Complexity: O(inhabited cells).
     public func residents() -> [Resident] {
         cells.map { c in
-            Resident(id: "r\(c.row)c\(c.column)",
+            Resident(id: Self.cellID(row: Int(c.row), column: Int(c.column)),
                      position: cellCentre(row: Int(c.row), column: Int(c.column)),
                      population: c.population, zone: nil,
                      sourceLine: firstDataLine + Int(c.row))
+        }
+    }
+
+    /// `r{row}c{column}`, written digit by digit (no formatting machinery: this runs once per cell).
+    static func cellID(row: Int, column: Int) -> String {
+        String(unsafeUninitializedCapacity: 24) { buffer in
+            var n = 0
+            func put(_ value: Int) {
+                var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+                var count = 0, v = value
+                withUnsafeMutableBytes(of: &digits) { d in
+                    repeat { d[count] = UInt8(0x30 + v % 10); v /= 10; count += 1 } while v > 0
+                    for k in stride(from: count - 1, through: 0, by: -1) { buffer[n] = d[k]; n += 1 }
+                }
+            }
+            buffer[n] = 0x72; n += 1 // r
+            put(row)
+            buffer[n] = 0x63; n += 1 // c
+            put(column)
+            return n
         }
     }
 
@@ -260,11 +280,37 @@ public struct AsciiGrid: Sendable, Hashable {
                          zeroCellCount: zeroCount, firstDataLine: firstDataLine)
     }
 
+    private static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]
+
     /// Parses the token `base[start..<end]` as a finite decimal number, or nil. The byte at
     /// `end` must be whitespace, a newline or NUL (strtod stops there).
     @inline(__always)
     private static func number(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
         guard start < end else { return nil }
+        // Fast path (Clinger): [-+]digits[.digits] with at most 15 significant digits is an
+        // exact integer over an exact power of ten, so one IEEE division rounds correctly —
+        // the same result as strtod.
+        var k = start
+        var negative = false
+        if base[k] == 0x2D { negative = true; k += 1 } else if base[k] == 0x2B { k += 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0, fractionDigits = 0
+        var seenPoint = false, fastPath = k < end
+        while k < end {
+            let b = base[k]
+            if b >= 0x30 && b <= 0x39 {
+                mantissa = mantissa &* 10 &+ UInt64(b &- 0x30)
+                digits += 1
+                if seenPoint { fractionDigits += 1 }
+            } else if b == 0x2E && !seenPoint {
+                seenPoint = true
+            } else { fastPath = false; break }
+            k += 1
+        }
+        if fastPath && digits > 0 && digits <= 15 {
+            let v = fractionDigits == 0 ? Double(mantissa) : Double(mantissa) / powersOfTen[fractionDigits]
+            return negative ? -v : v
+        }
         // Reject what strtod accepts but a grid must not hold: hex, inf, nan.
         let c = base[start]
         let isNumberStart = (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x2B || c == 0x2E

@@ -48,6 +48,7 @@ extension CoverageProblem {
 
     /// Runs `solver`, checks its answer, and applies the tie rules unless the solver did.
     private func run(_ solver: any CoverageSolver, on instance: MCLPInstance, seconds: Double) throws -> SolverOutcome {
+        let limit = Deadline(seconds: seconds)
         var outcome = try solver.solve(instance, timeLimitSeconds: seconds)
         let k = instance.branchesToChoose
         guard outcome.chosen.count == k, Set(outcome.chosen).count == k,
@@ -55,7 +56,9 @@ extension CoverageProblem {
             throw PlannerError.solverFailure(solver: solver.name, reason: "returned \(outcome.chosen.count) distinct valid sites, expected \(k)")
         }
         if solver.polishesTies {
-            outcome.chosen = SwapSearch.polishTies(instance, chosen: outcome.chosen, deadline: Deadline(seconds: max(1, seconds)))
+            // The polish gets what is left of the limit, and at least a tenth of it.
+            let polishSeconds = max(limit.remainingSeconds, 0.1 * (seconds.isFinite ? seconds : 10))
+            outcome.chosen = SwapSearch.polishTies(instance, chosen: outcome.chosen, deadline: Deadline(seconds: polishSeconds))
         }
         outcome.chosen.sort()
         return outcome
@@ -277,7 +280,7 @@ enum SolutionBuilder {
             upperBoundPopulation: upper, gap: gap,
             provenOptimal: proven, quality: proven ? .provenOptimal : .heuristic(upperBound: upper),
             weightedTravelMinutes: minutes == nil ? nil : minutesSum,
-            solver: .init(name: solverName, seconds: secondsSince(start), notes: outcome.notes),
+            solver: .init(name: solverName, seconds: secondsSince(start), notes: outcome.notes, phases: outcome.phases),
             curve: curve, demandCovered: demandCovered, assignedSite: assigned, coveringBranchOrder: branchOrder)
     }
 }

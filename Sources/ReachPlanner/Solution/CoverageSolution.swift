@@ -45,8 +45,13 @@ public struct CoverageSolution: Sendable, Hashable, Codable {
     /// Which solver answered, and how long the whole planning call took.
     public struct SolverReport: Sendable, Hashable, Codable {
         public var name: String
+        /// Wall-clock seconds of the whole planning call.
         public var seconds: Double
+        /// Deterministic notes (iterations, CBC status); identical inputs give identical notes
+        /// unless a time limit cut a phase short.
         public var notes: [String]
+        /// Wall-clock seconds of each phase (varies between runs).
+        public var phases: [PhaseTiming]
     }
 
     /// The question answered.

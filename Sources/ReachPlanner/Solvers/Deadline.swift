@@ -24,16 +24,25 @@ func secondsSince(_ start: UInt64) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
-/// Wall-clock seconds per phase, as notes for the solver report ("swap 0.41 s").
+/// Wall-clock seconds per phase, for the solver report (kept apart from the deterministic notes).
 struct PhaseClock {
     private var last = DispatchTime.now().uptimeNanoseconds
-    private(set) var notes: [String] = []
+    private(set) var phases: [PhaseTiming] = []
 
     mutating func lap(_ phase: String) {
         let now = DispatchTime.now().uptimeNanoseconds
-        notes.append("\(phase) \(String(format: "%.3f", Double(now - last) / 1e9)) s")
+        phases.append(PhaseTiming(phase: phase, seconds: Double(now - last) / 1e9))
         last = now
     }
+}
 
-    mutating func note(_ text: String) { notes.append(text) }
+/// How long one phase of a solve took (wall clock).
+public struct PhaseTiming: Sendable, Hashable, Codable {
+    public var phase: String
+    public var seconds: Double
+
+    public init(phase: String, seconds: Double) {
+        self.phase = phase
+        self.seconds = seconds
+    }
 }

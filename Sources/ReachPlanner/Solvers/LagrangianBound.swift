@@ -118,18 +118,26 @@ public struct LagrangianSolver: CoverageSolver {
     public var name: String { "greedy+swap+lagrangian" }
     /// Most subgradient iterations.
     public var maxIterations: Int
+    /// Rounds of kicked local search after the swaps (see the article); 0 turns them off.
+    public var kickRounds: Int
 
-    public init(maxIterations: Int = 400) { self.maxIterations = maxIterations }
+    public init(maxIterations: Int = 400, kickRounds: Int = 20) {
+        self.maxIterations = maxIterations
+        self.kickRounds = kickRounds
+    }
 
     public func solve(_ instance: MCLPInstance, timeLimitSeconds: Double) throws -> SolverOutcome {
         let deadline = Deadline(seconds: timeLimitSeconds)
         var clock = PhaseClock()
         let greedy = GreedySolver.greedyOrder(instance)
         clock.lap("greedy")
-        let heuristic = SwapSearch.improve(instance, chosen: greedy, maxPasses: 50, deadline: deadline)
+        let swapped = SwapSearch.improve(instance, chosen: greedy, maxPasses: 50, deadline: deadline)
         clock.lap("swap")
+        let heuristic = SwapSearch.kickAndImprove(instance, chosen: swapped, rounds: kickRounds,
+                                                  deadline: Deadline(seconds: max(0, timeLimitSeconds) * 0.3))
+        clock.lap("kicks")
         let result = LagrangianBound.optimise(instance, incumbent: heuristic, maxIterations: maxIterations, deadline: deadline)
-        clock.lap("lagrangian (\(result.iterations) iterations)")
+        clock.lap("lagrangian")
         var chosen = result.bestChosen
         if chosen != heuristic {
             chosen = SwapSearch.improve(instance, chosen: chosen, maxPasses: 50, deadline: deadline)
@@ -137,6 +145,7 @@ public struct LagrangianSolver: CoverageSolver {
         }
         let covered = instance.corePopulation(covered: chosen)
         let proven = result.bound - covered <= instance.populationTolerance
-        return SolverOutcome(chosen: chosen, coreUpperBound: result.bound, provenOptimal: proven, notes: clock.notes)
+        return SolverOutcome(chosen: chosen, coreUpperBound: result.bound, provenOptimal: proven,
+                             notes: ["lagrangian: \(result.iterations) iterations"], phases: clock.phases)
     }
 }

@@ -77,29 +77,43 @@ public struct MCLPInstance: Sendable {
         self.requiredSites = required
         self.selectableSites = selectable
 
+        // Pass 1: classify merged demands (uncoverable, baseline, core) and size the arrays.
         var baseline = 0.0, uncoverable = 0.0
-        var weights: [Double] = [], merged: [Int32] = []
-        var offsets: [Int] = [0], sitesOfDemand: [Int32] = []
-        var degree = [Int](repeating: 0, count: selectable.count + 1)
+        var coreOfMerged = [Int32](repeating: -1, count: problem.mergedDemandCount)
+        var coreCount = 0, pairCount = 0
         for m in 0 ..< problem.mergedDemandCount {
-            let covers = problem.mergedCovers(m)
-            if covers.isEmpty { uncoverable += problem.mergedPopulations[m]; continue }
+            let lo = problem.mergedCoverOffsets[m], hi = problem.mergedCoverOffsets[m + 1]
+            if lo == hi { uncoverable += problem.mergedPopulations[m]; continue }
             var forcedCover = false
-            for s in covers where isForced[Int(s)] { forcedCover = true; break }
+            for k in lo ..< hi where isForced[Int(problem.mergedCoverSites[k])] { forcedCover = true; break }
             if forcedCover { baseline += problem.mergedPopulations[m]; continue }
-            weights.append(problem.mergedPopulations[m])
-            merged.append(Int32(m))
-            for s in covers {
-                let local = localOfGlobal[Int(s)]
-                sitesOfDemand.append(local)
+            coreOfMerged[m] = Int32(coreCount)
+            coreCount += 1
+            pairCount += hi - lo
+        }
+        // Pass 2: fill the core CSR in both directions.
+        var weights = [Double](repeating: 0, count: coreCount)
+        var merged = [Int32](repeating: 0, count: coreCount)
+        var offsets = [Int](repeating: 0, count: coreCount + 1)
+        var sitesOfDemand = [Int32](repeating: 0, count: pairCount)
+        var degree = [Int](repeating: 0, count: selectable.count + 1)
+        var w = 0
+        for m in 0 ..< problem.mergedDemandCount where coreOfMerged[m] >= 0 {
+            let i = Int(coreOfMerged[m])
+            weights[i] = problem.mergedPopulations[m]
+            merged[i] = Int32(m)
+            for k in problem.mergedCoverOffsets[m] ..< problem.mergedCoverOffsets[m + 1] {
+                let local = localOfGlobal[Int(problem.mergedCoverSites[k])]
+                sitesOfDemand[w] = local
                 degree[Int(local) + 1] += 1
+                w += 1
             }
-            offsets.append(sitesOfDemand.count)
+            offsets[i + 1] = w
         }
         for j in 0 ..< selectable.count { degree[j + 1] += degree[j] }
         var fill = degree
-        var demandsOfSite = [Int32](repeating: 0, count: sitesOfDemand.count)
-        for i in 0 ..< weights.count {
+        var demandsOfSite = [Int32](repeating: 0, count: pairCount)
+        for i in 0 ..< coreCount {
             for k in offsets[i] ..< offsets[i + 1] {
                 let j = Int(sitesOfDemand[k])
                 demandsOfSite[fill[j]] = Int32(i)
@@ -184,14 +198,18 @@ public struct SolverOutcome: Sendable, Hashable {
     public var coreUpperBound: Double?
     /// True when the solver proved `chosen` maximises the covered population.
     public var provenOptimal: Bool
-    /// Short notes for the report (for example "CBC stopped at its time limit").
+    /// Short deterministic notes for the report (for example "cbc: stopped at the time limit").
+    /// Timings never go here (outputs must be byte-identical across runs): see ``phases``.
     public var notes: [String]
+    /// Wall-clock seconds of each phase.
+    public var phases: [PhaseTiming]
 
-    public init(chosen: [Int], coreUpperBound: Double?, provenOptimal: Bool, notes: [String] = []) {
+    public init(chosen: [Int], coreUpperBound: Double?, provenOptimal: Bool, notes: [String] = [], phases: [PhaseTiming] = []) {
         self.chosen = chosen
         self.coreUpperBound = coreUpperBound
         self.provenOptimal = provenOptimal
         self.notes = notes
+        self.phases = phases
     }
 }
 

@@ -71,6 +71,24 @@ enum ReportFixtures {
     static func count(_ needle: String, in haystack: String) -> Int {
         haystack.components(separatedBy: needle).count - 1
     }
+
+    /// `count` residents spread over a 60 km × 50 km box around Hanoi with a seeded generator;
+    /// those within 12 km of the centre are covered.
+    static func syntheticResidents(count: Int, seed: UInt64) -> [ReportResident] {
+        var rng = SplitMix64(seed: seed)
+        var out: [ReportResident] = []
+        out.reserveCapacity(count)
+        for _ in 0..<count {
+            let u = Double(rng.next() >> 11) / Double(1 << 53), v = Double(rng.next() >> 11) / Double(1 << 53)
+            let lon = 105.55 + 0.58 * u, lat = 20.80 + 0.45 * v
+            let dLon = (lon - 105.84) * 104_000, dLat = (lat - 21.02) * 110_700
+            let covered = (dLon * dLon + dLat * dLat).squareRoot() <= 12_000
+            out.append(ReportResident(position: LonLat(lonDegrees: lon, latDegrees: lat),
+                                      population: Double(1 + rng.next() % 80), covered: covered,
+                                      reason: covered ? nil : (lat > 21.2 ? "no_road_within_snap" : "beyond_radius_and_time")))
+        }
+        return out
+    }
 }
 
 @Suite("HTMLReport")
@@ -183,7 +201,7 @@ struct HTMLReportTests {
         let a = HTMLReport.render(ReportFixtures.small())
         let b = HTMLReport.render(ReportFixtures.small())
         #expect(a == b)
-        let large = syntheticResidents(count: 20_000, seed: 7)
+        let large = ReportFixtures.syntheticResidents(count: 20_000, seed: 7)
         #expect(HTMLReport.render(ReportInput(title: "x", residents: large))
             == HTMLReport.render(ReportInput(title: "x", residents: large)))
     }
@@ -214,7 +232,7 @@ struct HTMLReportTests {
     /// 200,000 residents become a grid: the page stays small, still parses, and the cells hold
     /// exactly the residents' population.
     @Test func aggregatesLargeResidentSetsToAGrid() throws {
-        let residents = syntheticResidents(count: 200_000, seed: 2025)
+        let residents = ReportFixtures.syntheticResidents(count: 200_000, seed: 2025)
         var input = ReportFixtures.small()
         input.residents = residents
         let html = HTMLReport.render(input)
@@ -235,6 +253,17 @@ struct HTMLReportTests {
         #expect(abs(grid.cells.reduce(0) { $0 + $1.population } - total) < 1e-6 * total)
         #expect(abs(grid.cells.reduce(0) { $0 + $1.coveredPopulation } - covered) < 1e-6 * total)
         #expect(grid.cells.reduce(0) { $0 + $1.residents } == residents.count)
+    }
+
+    @Test func rollOutCurveFromBranches() {
+        // Hand computed: base 100 of 1,000 people → 0.1; after #1 400 → 0.4; after #2 600 → 0.6.
+        let p = LonLat(lonDegrees: 105.8, latDegrees: 21.0)
+        let branches = [ReportBranch(id: "b", position: p, order: 2, marginalPopulation: 200, cumulativeCoveredPopulation: 600),
+                        ReportBranch(id: "a", position: p, order: 1, marginalPopulation: 300, cumulativeCoveredPopulation: 400)]
+        let curve = ReportCurvePoint.rollOutCurve(branches: branches, baseCoveredPopulation: 100, totalPopulation: 1000)
+        #expect(curve == [ReportCurvePoint(branches: 0, coveredShare: 0.1), ReportCurvePoint(branches: 1, coveredShare: 0.4),
+                          ReportCurvePoint(branches: 2, coveredShare: 0.6)])
+        #expect(ReportCurvePoint.rollOutCurve(branches: branches, baseCoveredPopulation: 0, totalPopulation: 0).isEmpty)
     }
 
     @Test func emptyInputStillRenders() throws {
@@ -266,22 +295,4 @@ struct HTMLReportTests {
         #expect(ReportFormat.minutes(7.5) == "7.5 min")
         #expect(ReportAssumptions().standardDescription == "within 5 km or within 30 min of travel (rule: either)")
     }
-}
-
-/// `count` residents spread over a 60 km × 50 km box around Hanoi with a seeded generator;
-/// those within 12 km of the centre are covered.
-func syntheticResidents(count: Int, seed: UInt64) -> [ReportResident] {
-    var rng = SplitMix64(seed: seed)
-    var out: [ReportResident] = []
-    out.reserveCapacity(count)
-    for _ in 0..<count {
-        let u = Double(rng.next() >> 11) / Double(1 << 53), v = Double(rng.next() >> 11) / Double(1 << 53)
-        let lon = 105.55 + 0.58 * u, lat = 20.80 + 0.45 * v
-        let dLon = (lon - 105.84) * 104_000, dLat = (lat - 21.02) * 110_700
-        let covered = (dLon * dLon + dLat * dLat).squareRoot() <= 12_000
-        out.append(ReportResident(position: LonLat(lonDegrees: lon, latDegrees: lat),
-                                  population: Double(1 + rng.next() % 80), covered: covered,
-                                  reason: covered ? nil : (lat > 21.2 ? "no_road_within_snap" : "beyond_radius_and_time")))
-    }
-    return out
 }

@@ -31,6 +31,35 @@ struct HanoiSampleReportTests {
         #expect(ReportFixtures.count("<path id=\"zone-", in: html) == 126)
     }
 
+    /// The same city with each 1 km cell split into 48 jittered points (201,120 residents):
+    /// the map switches to aggregated squares and the page stays small.
+    @Test func denseHanoiReportIsAggregated() throws {
+        guard let cellsURL = try SharedData.require("population/hanoi_worldpop2020_1km_cells.csv"),
+              let zonesURL = try SharedData.require("admin/hanoi_wards_communes_2025_osm.geojson") else { return }
+        var input = try Self.makeInput(cellsURL: cellsURL, zonesURL: zonesURL)
+        var rng = SplitMix64(seed: 48)
+        let total = input.residents.reduce(0) { $0 + $1.population }
+        input.residents = input.residents.flatMap { r in
+            (0..<48).map { _ in
+                let dx = (Double(rng.next() >> 11) / Double(1 << 53) - 0.5) * 0.0083
+                let dy = (Double(rng.next() >> 11) / Double(1 << 53) - 0.5) * 0.0083
+                return ReportResident(position: LonLat(lonDegrees: r.position.lonDegrees + dx, latDegrees: r.position.latDegrees + dy),
+                                      population: r.population / 48, covered: r.covered, reason: r.reason)
+            }
+        }
+        #expect(input.residents.count == 201_120)
+        let html = HTMLReport.render(input)
+        if let path = ProcessInfo.processInfo.environment["REACH_REPORT_SAMPLE_DENSE"], !path.isEmpty {
+            try HTMLReport.write(input, to: URL(fileURLWithPath: path))
+        }
+        _ = try ReportFixtures.parse(html)
+        #expect(html.utf8.count < 2_500_000, "report is \(html.utf8.count) bytes")
+        #expect(html.contains("resident-cells") && !html.contains("resident-points"))
+        // The legend and the derived total still speak of every resident.
+        #expect(html.contains("201,120 resident points"))
+        #expect(abs(input.residents.reduce(0) { $0 + $1.population } - total) < 1e-6 * total)
+    }
+
     static let sites: [(String, String, Double, Double, ReportSiteRole)] = [
         ("hq", "Trung tâm PVHCC Hà Nội, 197 Nghi Tàm", 105.8335, 21.0585, .required),
         ("hk", "Hoàn Kiếm", 105.852, 21.029, .existing), ("bd", "Ba Đình", 105.819, 21.035, .existing),
@@ -51,7 +80,7 @@ struct HanoiSampleReportTests {
         // Residents: one per WorldPop cell.
         let text = try String(contentsOf: cellsURL, encoding: .utf8)
         var cells: [(LonLat, Double)] = []
-        for line in text.split(separator: "\n").dropFirst() {
+        for line in text.split(whereSeparator: \.isNewline).dropFirst() {
             let f = line.split(separator: ",")
             guard f.count >= 6, let lon = Double(f[3]), let lat = Double(f[4]), let pop = Double(f[5]) else { continue }
             cells.append((LonLat(lonDegrees: lon, latDegrees: lat), pop))

@@ -36,6 +36,17 @@ import ReachGeo
         }
     }
 
+    // Regression: a query far outside the sites' grid (here 600 km away) used to walk every
+    // ring between it and the grid. The answer must equal the brute-force one.
+    @Test func farQueryOutsideTheGrid() throws {
+        let sites = (0..<50).map { LonLat(lonDegrees: 105.8 + Double($0 % 10) * 0.01, latDegrees: 21.0 + Double($0 / 10) * 0.01) }
+        let finder = try NearestSiteFinder(sites: sites, projection: .utm(containing: sites[0]))
+        let far = LonLat(lonDegrees: 101.0, latDegrees: 18.0)
+        let got = try #require(finder.nearest(to: far, planar: finder.project([far])[0]))
+        let want = try #require(oracle(far, sites))
+        #expect(got.site == want.0 && got.distanceMeters == want.1)
+    }
+
     @Test func inclusiveFiveKilometreBoundAndTies() throws {
         let centre = LonLat(lonDegrees: 105.85, latDegrees: 21.03)
         // A site exactly 5000 m away (geod_direct) and a duplicate of it later in the list.

@@ -6,7 +6,7 @@ import TestSupport
 /// Expected figures for the real files come from two independent sources, never from this code:
 /// - raw counts: pyosmium 4.3.2 (`pip install osmium`), a `SimpleHandler` counting nodes, ways and
 ///   `highway` values (they agree with SOURCES.md for Hanoi);
-/// - graph figures: `Tests/ReachGeoTests/OSM/Oracle/graph_oracle.py`, a plain-Python
+/// - graph figures: `Tests/Oracles/graph_oracle.py`, a plain-Python
 ///   re-implementation of INTERFACE.md rules 1, 2 and 4 over pyosmium with `pyproj.Geod(ellps="WGS84")`
 ///   lengths and an iterative Kosaraju for components, run with the bundled profile:
 ///   `python3 graph_oracle.py FILE data/profiles/motorcycle.json`.
@@ -65,14 +65,16 @@ struct OSMReaderTests {
                         "primary_link": 475, "secondary_link": 236, "trunk_link": 170, "motorway_link": 149,
                         "unclassified": 143, "tertiary_link": 142, "motorway": 126, "living_street": 22, "busway": 3,
                         "road": 1, "ladder": 1]
-        let everything = TravelProfile.testMotorcycle(speedsKmh: expected.mapValues { _ in 20.0 })
-        let extract = try OSMPBFReader.read(url: pbf, profile: everything)
+        let extract = try OSMPBFReader.read(url: pbf, filter: .allHighways)
         var counts: [String: Int] = [:]
         for way in extract.ways { counts[way.tags["highway"] ?? "", default: 0] += 1 }
         #expect(counts == expected)
         #expect(extract.nodesRead == 96_092 && extract.waysRead == 20_514)
-        // Only the tags the model reads are kept.
-        #expect(extract.ways.allSatisfy { $0.tags["name"] == nil && $0.tags["lanes"] == nil })
+        // Only the tags asked for are kept.
+        #expect(extract.ways.allSatisfy { $0.tags.count == 1 })
+        // The XML reader agrees way by way.
+        guard let xml = try SharedData.require(Self.hanoiXML) else { return }
+        #expect(try OSMXMLReader.read(url: xml, filter: .allHighways).ways == extract.ways)
     }
 
     @Test func liechtensteinPBF() throws {

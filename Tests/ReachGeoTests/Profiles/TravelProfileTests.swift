@@ -225,3 +225,16 @@ struct TravelProfileTests {
         #expect(profile.speedKmh(tags: ["highway": "motorway"]).speedKmh == nil)
     }
 }
+
+@Suite("TravelProfile encoding")
+struct TravelProfileEncodingTests {
+    @Test func encodesWithSnakeCaseKeysAndRoundTrips() throws {
+        let profile = TravelProfile.testMotorcycle()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = try encoder.encode(profile)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"max_snap_m\":1000") && text.contains("\"speeds_kmh\""))
+        #expect(try TravelProfile(jsonData: data, fileName: "x.json") == profile)
+    }
+}

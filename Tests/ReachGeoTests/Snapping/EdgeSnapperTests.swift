@@ -6,21 +6,22 @@ import TestSupport
 @Suite struct EdgeSnapperTests {
     /// ```
     /// A-B-C        gridMeters 50; way 1 "ABC" primary (A → C, 200 m), way 2 "CFEDA" primary;
-    /// |   |        way 3 "XY" primary, an island of two vertices (not a snap target when
-    /// D-E-F        min_component_nodes is 3): X is 100 m south of D, Y 100 m south of F.
-    ///
-    /// X---Y
+    /// | | |        way 3 "XY" primary, an island of two vertices (not a snap target when
+    /// D-E-F        min_component_nodes is 3): X is 100 m south of D, Y 100 m south of F;
+    ///              way 4 "BE" residential makes B and E vertices, so the main component has
+    /// X---Y        the 4 vertices A, B, C, E.
     /// ```
     static func fixture(minComponentNodes: Int = 3) throws -> RoutingFixture {
         try RoutingFixture(AsciiMap(gridMeters: 50, """
             A-B-C
-            |   |
+            | | |
             D-E-F
             
             X---Y
             """), ways: [("ABC", ["highway": "primary", "oneway": "yes"]),
                          ("CFEDA", ["highway": "primary"]),
-                         ("XY", ["highway": "primary"])],
+                         ("XY", ["highway": "primary"]),
+                         ("BE", ["highway": "residential"])],
             profile: .testMotorcycle(minComponentNodes: minComponentNodes))
     }
 
@@ -28,7 +29,7 @@ import TestSupport
         let f = try Self.fixture()
         // 30 m east of A and 20 m north of the A–C row: the foot is 30 m along the edge, 20 m away.
         let s = try #require(try f.snap(f.point("A", eastMeters: 30, northMeters: 20)))
-        #expect(s.edge == f.edge(ofWay: 1))
+        #expect(s.edge == f.edge(ofWay: 1))  // A → B, the first edge of way 1
         #expect(abs(s.offsetMeters - 30) < 1e-3)
         #expect(abs(s.distanceMeters - 20) < 1e-3)
         #expect(Geodesic.distanceMeters(s.position, f.point("A", eastMeters: 30)) < 1e-3)
@@ -37,10 +38,10 @@ import TestSupport
 
     @Test func vertexTieGoesToLowerWayId() throws {
         let f = try Self.fixture()
-        // Exactly at C, both way 1 (its end, offset 200) and way 2 (its start, offset 0) are at
-        // distance 0: way 1 wins, and the point is vertex C.
+        // Exactly at C, both way 1 (the end of its edge B → C) and way 2 (the start of C → E)
+        // are at distance 0: way 1 wins, and the point is vertex C.
         let s = try #require(try f.snap(f.point("C")))
-        #expect(s.edge == f.edge(ofWay: 1))
+        #expect(f.graph.edges[Int(s.edge)].wayId == 1 && f.graph.edges[Int(s.edge)].toVertex == f.map.vertex("C", in: f.graph))
         #expect(s.offsetMeters == f.graph.edges[Int(s.edge)].lengthMeters)
         #expect(s.distanceMeters < 1e-9)
         #expect(s.vertex(in: f.graph) == f.map.vertex("C", in: f.graph))
@@ -54,9 +55,9 @@ import TestSupport
         let island = f.edge(ofWay: 3)
         #expect(!f.graph.isSnapTarget[Int(island)])
         // A point 10 m north of X: the island is 10 m away but not a target; the closest target
-        // point is D on way 2, 90 m north → snapped there, ≈ 90 m away.
+        // point is D on way 2 (edge E → A), 90 m north → snapped there, ≈ 90 m away.
         let s = try #require(try f.snap(f.point("X", northMeters: 10)))
-        #expect(s.edge == f.edge(ofWay: 2))
+        #expect(f.graph.edges[Int(s.edge)].wayId == 2)
         #expect(abs(s.distanceMeters - 90) < 1e-2)
         // With max_snap 50 m nothing is close enough.
         #expect(try f.snapper.snap(f.point("X", northMeters: 10), maxDistanceMeters: 50) == nil)

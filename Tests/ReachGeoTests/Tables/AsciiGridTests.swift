@@ -67,6 +67,28 @@ struct AsciiGridTests {
         #expect(r[2].position == LonLat(lonDegrees: 0.25, latDegrees: 20.125))
     }
 
+    /// Number forms: the reader's own decimal parser must give exactly what Swift's
+    /// `Double(String)` gives (an independent, correctly rounded parser), including the
+    /// forms that take the slow path (exponents, more than 15 digits).
+    @Test func numberFormsMatchSwiftsParser() throws {
+        let tokens = ["0.1", "0.3", "138.154", "+2.5", "7", "5.", ".5", "0.000123", "123456789012345",
+                      "1234567890123456789", "98765.4321098765432", "1e3", "2.5E-1", "44012.71875", "0"]
+        var rng = SplitMix64(seed: 99)
+        var all = tokens
+        for _ in 0..<200 {
+            let whole = Int.random(in: 0...99_999, using: &rng), frac = Int.random(in: 0...999_999, using: &rng)
+            all.append("\(whole).\(frac)")
+        }
+        let text = "ncols \(all.count)\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 0.001\n" + all.joined(separator: " ") + "\n"
+        let grid = try AsciiGrid.parse(text, fileName: "n.asc")
+        let byColumn = Dictionary(uniqueKeysWithValues: grid.cells.map { (Int($0.column), $0.population) })
+        for (k, token) in all.enumerated() {
+            let expected = Double(token)!
+            if expected == 0 { #expect(byColumn[k] == nil); continue }
+            #expect(byColumn[k] == expected, "\(token)")
+        }
+    }
+
     /// Every malformed input, with the line the error must name.
     @Test(arguments: [
         // (text, line, a word the message must contain)
