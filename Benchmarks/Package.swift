@@ -10,6 +10,7 @@ let parent = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletin
 let package = Package(
     name: "ReachBenchmarks",
     platforms: [.macOS(.v14)],
+    products: [.executable(name: "reach-bench", targets: ["ReachBenchmarks"])],
     dependencies: [.package(path: "..")],
     targets: [
         .executableTarget(name: "ReachBenchmarks", dependencies: [

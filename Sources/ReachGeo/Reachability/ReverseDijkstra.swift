@@ -43,6 +43,9 @@ struct ReverseDijkstra {
         adjacency.internalOf.map { seconds[Int($0)] }
     }
 
+    /// The number of vertices with a finite label.
+    var reachedCount: Int { touched.count }
+
     /// Calls `body` with every reached graph vertex.
     func forEachReachedVertex(_ body: (Int32) -> Void) {
         for i in touched { body(adjacency.graphVertexOf[Int(i)]) }

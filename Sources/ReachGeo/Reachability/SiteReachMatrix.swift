@@ -159,16 +159,26 @@ private struct SiteSearchScratch {
         let siteLabel = [(offsetMeters: site.offsetMeters, label: ArrivalLabel(seconds: siteConnectorSeconds, origin: 0))]
         let none: [(offsetMeters: Double, label: ArrivalLabel)] = []
 
+        func evaluate(_ r: Int) {
+            guard let resident = residents[r] else { return }
+            let road = EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) },
+                                             sameEdgeTargets: resident.edge == site.edge ? siteLabel : none)
+            let total = residentConnectorSeconds[r] + road.seconds
+            if total <= limitSeconds, total < .infinity { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
+        }
+        // A search that reached much of the network is completed faster by scanning every
+        // resident in order (no sort needed); a small one by visiting the residents on the edges
+        // at its reached vertices (then sorted).
+        if search.reachedCount * 2 >= residents.count {
+            for r in residents.indices { evaluate(r) }
+            return found
+        }
         func visit(edge e: Int) {
             for k in Int(index.residentOffsets[e])..<Int(index.residentOffsets[e + 1]) {
                 let r = Int(index.residentsOfEdge[k])
                 if stamp[r] == epoch { continue }
                 stamp[r] = epoch
-                guard let resident = residents[r] else { continue }
-                let road = EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) },
-                                                 sameEdgeTargets: resident.edge == site.edge ? siteLabel : none)
-                let total = residentConnectorSeconds[r] + road.seconds
-                if total <= limitSeconds, total < .infinity { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
+                evaluate(r)
             }
         }
         visit(edge: Int(site.edge))

@@ -6,7 +6,7 @@ import TestSupport
 /// Expected figures for the real files come from two independent sources, never from this code:
 /// - raw counts: pyosmium 4.3.2 (`pip install osmium`), a `SimpleHandler` counting nodes, ways and
 ///   `highway` values (they agree with SOURCES.md for Hanoi);
-/// - graph figures: `Tests/Oracles/graph_oracle.py`, a plain-Python
+/// - graph figures: `tools/oracles/graph_oracle.py`, a plain-Python
 ///   re-implementation of INTERFACE.md rules 1, 2 and 4 over pyosmium with `pyproj.Geod(ellps="WGS84")`
 ///   lengths and an iterative Kosaraju for components, run with the bundled profile:
 ///   `python3 graph_oracle.py FILE data/profiles/motorcycle.json`.
@@ -58,6 +58,14 @@ struct OSMReaderTests {
         try RoadGraphBuilderTests.checkCSR(a)
     }
 
+    @Test func hanoiCarProfile() throws {
+        guard let pbf = try SharedData.require(Self.hanoiPBF) else { return }
+        // The car may use motorway and motorway_link; its own access tag is motorcar.
+        let result = try RoadGraphBuilder.build(osmFile: pbf, profile: try Self.bundledProfile("car"))
+        Self.check(result.graph.stats, Expected(routableWays: 20_481, vertices: 27_883, edges: 36_029, arcs: 63_329,
+                                                totalKm: 3522.019358, components: 679, largest: 26_012, snapTargets: 34_840))
+    }
+
     @Test func hanoiHighwayClassCounts() throws {
         guard let pbf = try SharedData.require(Self.hanoiPBF) else { return }
         // SOURCES.md (pyosmium): every way has a highway tag.
@@ -84,6 +92,9 @@ struct OSMReaderTests {
         #expect(result.graph.stats.osmNodesRead == 142_832 && result.graph.stats.osmWaysRead == 15_247)
         Self.check(result.graph.stats, Expected(routableWays: 2_352, vertices: 3_431, edges: 3_893, arcs: 7_627,
                                                 totalKm: 404.61156, components: 24, largest: 3_383, snapTargets: 3_865))
+        let bicycle = try RoadGraphBuilder.build(osmFile: url, profile: try Self.bundledProfile("bicycle"))
+        Self.check(bicycle.graph.stats, Expected(routableWays: 4_082, vertices: 5_537, edges: 6_746, arcs: 13_323,
+                                                 totalKm: 1065.019995, components: 36, largest: 5_410, snapTargets: 6_627))
         let walk = try RoadGraphBuilder.build(osmFile: url, profile: try Self.bundledProfile("walk"))
         Self.check(walk.graph.stats, Expected(routableWays: 4_379, vertices: 5_954, edges: 7_321, arcs: 14_642,
                                               totalKm: 1089.770409, components: 31, largest: 5_825, snapTargets: 7_195))
