@@ -1,19 +1,5 @@
 import Foundation
-import ReachGeo
-
-/// SplitMix64: a small, fast, seeded generator (as in swift-argument-parser's `Examples/roll`).
-/// Tests that draw random inputs take their seed explicitly and print it on failure.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public private(set) var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+@_exported import ReachGeo
 
 /// Where the real data of `../shared/data` lives, relative to the repository root.
 public enum SharedData {

@@ -14,14 +14,8 @@ func registerCoverageBenchmarks(_ cases: inout [BenchmarkCase]) {
 
 /// Seeded points: half uniform over a 0.8° × 0.8° box around Hanoi, half clustered.
 func seededPoints(count: Int, seed: UInt64) -> [LonLat] {
-    var state = seed
-    func next() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-    }
+    var rng = SplitMix64(seed: seed)
+    func next() -> Double { rng.unitInterval() }
     var out: [LonLat] = []
     out.reserveCapacity(count)
     for i in 0..<count {

@@ -91,13 +91,13 @@ private func plannerCPUSeconds() -> Double {
 private func makeHanoiSizedCoverage(residents: Int = 200_000, candidates: Int = 2_000, sideMeters: Double = 40_000,
                                     radiusMeters: Double = 5_000, seed: UInt64 = 2025)
     -> (offsets: [Int], sites: [Int32], populations: [Double], siteCount: Int) {
-    var rng = BenchmarkRNG(seed: seed)
-    let clusters = (0 ..< 24).map { _ in (rng.unit() * sideMeters, rng.unit() * sideMeters) }
+    var rng = SplitMix64(seed: seed)
+    let clusters = (0 ..< 24).map { _ in (rng.unitInterval() * sideMeters, rng.unitInterval() * sideMeters) }
     func point() -> (Double, Double) {
-        if rng.unit() < 0.5 { return (rng.unit() * sideMeters, rng.unit() * sideMeters) }
+        if rng.unitInterval() < 0.5 { return (rng.unitInterval() * sideMeters, rng.unitInterval() * sideMeters) }
         let c = clusters[Int(rng.next() % UInt64(clusters.count))]
         // Box–Muller, σ = 2 km, clamped to the square.
-        let r = 2_000 * (-2 * log(max(rng.unit(), 1e-300))).squareRoot(), a = 2 * Double.pi * rng.unit()
+        let r = 2_000 * (-2 * log(max(rng.unitInterval(), 1e-300))).squareRoot(), a = 2 * Double.pi * rng.unitInterval()
         return (min(max(c.0 + r * cos(a), 0), sideMeters), min(max(c.1 + r * sin(a), 0), sideMeters))
     }
     let sitePoints = (0 ..< candidates).map { _ in point() }
@@ -136,17 +136,4 @@ private func makeHanoiSizedCoverage(residents: Int = 200_000, candidates: Int = 
     return (offsets, covering, populations, candidates)
 }
 
-/// SplitMix64 (the benchmark package cannot see TestSupport).
-private struct BenchmarkRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

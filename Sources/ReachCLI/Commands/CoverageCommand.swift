@@ -15,12 +15,9 @@ struct CoverageCommand: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         let progress = ProgressReporter.terminal
         var timings = StageTimings()
-        let resolved = try scenario.resolve()
+        var prepared = try scenario.prepare(progress: progress, timings: &timings)
         let outDir = try output.outDirectory()
-        let loaded = try timings.measure("read") { try ScenarioLoader.load(resolved) }
-        var prepared = try PreparedScenario.prepare(loaded, progress: progress, timings: timings)
-        timings = prepared.timings
-        progress.stage("evaluating coverage of \(loaded.residents.count) residents by \(loaded.existing.count) intake points")
+        progress.stage("evaluating coverage of \(prepared.residents.count) residents by \(prepared.loaded.existing.count) intake points")
         let evaluation = try prepared.evaluate(openSites: prepared.currentlyOpenSites, timings: &timings)
         prepared.timings = timings
         try CoverageRunOutput.emit(prepared: prepared, evaluation: evaluation, output: output, outDir: outDir,

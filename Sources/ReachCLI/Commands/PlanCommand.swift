@@ -39,11 +39,8 @@ struct PlanCommand: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         let progress = ProgressReporter.terminal
         var timings = StageTimings()
-        let resolved = try scenario.resolve()
+        let prepared = try scenario.prepare(progress: progress, timings: &timings)
         let outDir = try output.outDirectory()
-        let loaded = try timings.measure("read") { try ScenarioLoader.load(resolved) }
-        let prepared = try PreparedScenario.prepare(loaded, progress: progress, timings: timings)
-        timings = prepared.timings
         let type: ProblemType = objective == .coverage
             ? .coverage(mode.mode, branches: branches ?? 0)
             : .fewestBranches(mode.mode, targetShare: targetShare)

@@ -78,3 +78,15 @@ struct OutputOptions: ParsableArguments {
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
+
+extension ScenarioOptions {
+    /// Resolves, reads and prepares the scenario (graph and snapping when it has roads),
+    /// timing each stage.
+    func prepare(progress: ProgressReporter, timings: inout StageTimings) throws -> PreparedScenario {
+        let resolved = try resolve()
+        let loaded = try timings.measure("read") { try ScenarioLoader.load(resolved) }
+        let prepared = try PreparedScenario.prepare(loaded, progress: progress, timings: timings)
+        timings = prepared.timings
+        return prepared
+    }
+}

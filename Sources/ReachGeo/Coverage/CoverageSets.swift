@@ -66,7 +66,6 @@ public struct CoverageSets: Sendable {
         let netOffsets = networkOffsets, netSites = networkSites, netSeconds = networkSeconds
         let detour = profile.detourFactor
         let radius = standard.radiusMeters
-        let rule = standard.rule
 
         // Per resident, in parallel chunks; each chunk builds its own lists, joined in order.
         let chunk = 8192
@@ -95,14 +94,7 @@ public struct CoverageSets: Sendable {
                                 let site = min(gs, ts)
                                 let inRadius = gs == site && useRadius && geo[g].distanceMeters <= radius
                                 let inTime = ts == site
-                                let keep: Bool
-                                switch rule {
-                                case .either: keep = inRadius || inTime
-                                case .both: keep = inRadius && inTime
-                                case .radius: keep = inRadius
-                                case .time: keep = inTime
-                                }
-                                if keep {
+                                if standard.isCovered(withinRadius: inRadius, withinTime: inTime) {
                                     let m: Double
                                     if inTime { m = Double(netSeconds[t]) / 60 }
                                     else { m = max(limitMinutes, geo[g].distanceMeters * detour / metersPerMinute) }
@@ -116,14 +108,7 @@ public struct CoverageSets: Sendable {
                                 let m = d * detour / metersPerMinute
                                 let inRadius = useRadius && d <= radius
                                 let inTime = useTime && m <= limitMinutes
-                                let keep: Bool
-                                switch rule {
-                                case .either: keep = inRadius || inTime
-                                case .both: keep = inRadius && inTime
-                                case .radius: keep = inRadius
-                                case .time: keep = inTime
-                                }
-                                if keep { merged.append((Int32(site), m)) }
+                                if standard.isCovered(withinRadius: inRadius, withinTime: inTime) { merged.append((Int32(site), m)) }
                             }
                         }
                         part.counts.append(Int32(merged.count))

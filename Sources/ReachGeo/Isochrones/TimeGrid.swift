@@ -66,7 +66,8 @@ extension TimeGrid {
     /// Samples past the time budget still count: a resident closest to a road reached too late
     /// is not saved by a faster road behind it, exactly as snapping to the nearest edge decides.
     ///
-    /// Method: every sample seeds the nodes within 1.5 cells of it; a Dijkstra over the
+    /// Method: every sample seeds the nodes within about 1.5 cells of it (each node keeps its
+    /// nearest seed); a Dijkstra over the
     /// 8-neighbour grid keyed by distance then spreads each node's nearest *source sample* to
     /// its neighbours (vector propagation of a Euclidean distance transform). The known error
     /// of vector propagation is rare and a fraction of a cell.
@@ -136,11 +137,14 @@ extension TimeGrid {
                     let n = r * columns + c
                     if d <= maxConnectorMeters, better(d, k, than: n) {
                         distance[n] = d; source[n] = Int32(k)
-                        heap.insert(GridQueueEntry(meters: d, node: Int32(n)))
                     }
                 }
             }
         }
+        // Queue each seeded node once, with its best seed (cheaper than one entry per offer).
+        var seeded: [GridQueueEntry] = []
+        for n in distance.indices where source[n] >= 0 { seeded.append(GridQueueEntry(meters: distance[n], node: Int32(n))) }
+        heap = Heap(seeded)
         while let e = heap.popMin() {
             let n = Int(e.node)
             if e.meters > distance[n] { continue }

@@ -200,9 +200,9 @@ public enum ZoneDisaggregation {
         var total = 0
         for unit in units {
             let frame = ZoneTangentFrame(origin: unit.centroid)
-            var rng = ZoneOffsetGenerator(seed: seed ^ fnv1a64(unit.code))
-            let offsetX = spacingMeters * rng.nextUnitInterval()
-            let offsetY = spacingMeters * rng.nextUnitInterval()
+            var rng = SplitMix64(seed: seed ^ fnv1a64(unit.code))
+            let offsetX = spacingMeters * rng.unitInterval()
+            let offsetY = spacingMeters * rng.unitInterval()
             var points: [LonLat] = []
             if !zones.isEmpty {
                 guard let polygon = zoneByName[unit.name] else {
@@ -307,21 +307,6 @@ private struct ZoneTangentFrame {
     func toLonLat(x: Double, y: Double) -> LonLat {
         LonLat(lonDegrees: origin.lonDegrees + x / metersPerDegreeLon, latDegrees: origin.latDegrees + y / metersPerDegreeLat)
     }
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): the generator behind the seeded grid offsets.
-private struct ZoneOffsetGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A uniform double in [0, 1) from the top 53 bits.
-    mutating func nextUnitInterval() -> Double { Double(next() >> 11) * 0x1p-53 }
 }
 
 /// `text` left-padded with zeros to `width` characters (unchanged if already as wide).

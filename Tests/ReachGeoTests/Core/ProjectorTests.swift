@@ -34,7 +34,7 @@ import ReachGeo
     }
 
     @Test func batchEqualsSinglePointsAndRoundTrips() throws {
-        var rng = SplitMix64Local(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let points = (0..<500).map { _ in
             LonLat(lonDegrees: 105.3 + Double(rng.next() % 10_000) / 10_000 * 0.8,
                    latDegrees: 20.6 + Double(rng.next() % 10_000) / 10_000 * 0.8)
@@ -75,20 +75,6 @@ import ReachGeo
         #expect(ProjectionSpec.utmCRS(containing: LonLat(lonDegrees: 9.52, latDegrees: 47.14)) == "EPSG:32632")
         #expect(ProjectionSpec.utmCRS(containing: LonLat(lonDegrees: -58.4, latDegrees: -34.6)) == "EPSG:32721")
     }
-}
-
-/// Local SplitMix64 so this file does not depend on TestSupport.
-struct SplitMix64Local {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
 @Suite struct GeodesicTests {

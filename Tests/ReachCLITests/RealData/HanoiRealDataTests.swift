@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+import ReachGeo
+import TestSupport
+
+/// End-to-end runs of `reach` on the real data in `../shared/data` (skipped with a printed reason
+/// when it is absent, failing under CI=true).
+@Suite(.serialized) struct HanoiRealDataTests {
+    struct Row {
+        var population: Double
+        var distanceMeters: Double?
+        var minutes: Double?
+        var withinRadius: Bool
+        var withinTime: Bool
+        var covered: Bool
+        var reason: String
+    }
+
+    func readRows(_ url: URL) throws -> [Row] {
+        let recs = try CSVReader.read(url: url)
+        #expect(recs.first?.fields == CoverageOutputs.residentColumns)
+        return recs.dropFirst().map { r in
+            Row(population: Double(r.fields[3])!, distanceMeters: Double(r.fields[6]), minutes: Double(r.fields[8]),
+                withinRadius: r.fields[9] == "true", withinTime: r.fields[10] == "true", covered: r.fields[11] == "true",
+                reason: r.fields[12])
+        }
+    }
+
+    /// A scenario of WorldPop 2020 cells (residents) and the 2025 commune centres + headquarters
+    /// (`data/hanoi/existing.csv`), with or without the Hanoi urban roads.
+    func scenario(roads: Bool) throws -> URL? {
+        guard let grid = try SharedData.require("population/hanoi_worldpop2020_1km.asc"),
+              let pbf = try SharedData.require("roads/hanoi_urban_drive_2025-05-14.osm.pbf") else { return nil }
+        let dir = try makeTemporaryDirectory("reach-hanoi")
+        var json = "{\"name\": \"Hanoi WorldPop 2020 × 2025 centres\", \"residents\": \"\(grid.path)\", "
+        json += "\"existing\": \"\(SharedData.bundledData.appendingPathComponent("hanoi/existing.csv").path)\", "
+        json += "\"candidates\": \"\(SharedData.bundledData.appendingPathComponent("hanoi/candidates.csv").path)\""
+        if roads { json += ", \"roads\": \"\(pbf.path)\"" }
+        json += "}"
+        let url = dir.appendingPathComponent("scenario.json")
+        try json.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    /// Issue 2's check: 5 km coverage of the WorldPop grid by the 126 commune centres (+ HQ),
+    /// compared with a brute-force geodesic oracle over every cell × every site.
+    @Test func worldPopFiveKilometreCoverageEqualsBruteForce() throws {
+        guard let url = try scenario(roads: false) else { return }
+        let out = url.deletingLastPathComponent().appendingPathComponent("out")
+        let r = try ReachBinary.run(["coverage", url.path, "--out", out.path, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let grid = try AsciiGrid.read(from: try #require(SharedData.file("population/hanoi_worldpop2020_1km.asc")))
+        let residents = grid.residents()
+        let sites = try PointTables.readSites(url: SharedData.bundledData.appendingPathComponent("hanoi/existing.csv"), kind: .existing).sites
+        // Oracle: all pairs, geod_inverse, ≤ 5000 m.
+        var within = 0.0, total = 0.0
+        for res in residents {
+            total += res.population
+            if sites.contains(where: { Geodesic.distanceMeters(res.position, $0.position) <= 5000 }) { within += res.population }
+        }
+        let summary = try JSONParser.parse(Data(r.stdout.utf8), fileName: "stdout")
+        #expect(summary["residents"]?.numberValue == 4190)
+        let population = try #require(summary["population"]?.numberValue)
+        #expect(abs(population - 8_241_449) / 8_241_449 < 0.001) // SOURCES.md: 8,241,449
+        #expect(abs(population - total) < 0.01)
+        #expect(abs((summary["covered_by"]?["radius"]?.numberValue ?? -1) - within) < 0.01)
+        #expect(summary["time_method"]?.stringValue == "estimated")
+        let rows = try readRows(out.appendingPathComponent("residents.csv"))
+        #expect(rows.count == 4190)
+        let covered = rows.filter(\.covered).reduce(0) { $0 + $1.population }
+        #expect(abs(covered - (summary["covered_population"]?.numberValue ?? -1)) < 0.01)
+    }
+
+    /// Issue 3's check: network travel times on the Hanoi urban roads for every resident, with a
+    /// reason for each uncovered one.
+    @Test func networkTimesOnHanoiRoads() throws {
+        guard let url = try scenario(roads: true) else { return }
+        let out = url.deletingLastPathComponent().appendingPathComponent("net")
+        let r = try ReachBinary.run(["coverage", url.path, "--out", out.path, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let summary = try JSONParser.parse(Data(r.stdout.utf8), fileName: "stdout")
+        #expect(summary["time_method"]?.stringValue == "network")
+        // Graph figures cross-checked by tools/oracles/graph_oracle.py (pyosmium): 27,589 vertices, 35,603 edges.
+        #expect(summary["graph"]?["vertices"]?.numberValue == 27_589)
+        #expect(summary["graph"]?["edges"]?.numberValue == 35_603)
+        let rows = try readRows(out.appendingPathComponent("residents.csv"))
+        let fastestKmh = 35.0 // the motorcycle profile's fastest class (trunk); connectors are slower
+        var timed = 0
+        for row in rows {
+            if let m = row.minutes {
+                timed += 1
+                // No site is nearer than the nearest one: time ≥ that distance at the top speed.
+                #expect(m + 1e-6 >= (row.distanceMeters ?? 0) / (fastestKmh * 1000 / 60))
+                #expect(row.withinTime == (m <= 30))
+            } else {
+                #expect(!row.withinTime)
+            }
+            #expect(row.covered == (row.withinRadius || row.withinTime))
+            #expect(row.covered == row.reason.isEmpty)
+            if !row.covered { #expect(["no_road_within_snap", "unreachable", "beyond_radius_and_time"].contains(row.reason)) }
+        }
+        // The 12 urban districts are on the network: most of the city's cells get a network time.
+        #expect(timed > 1500)
+        let covered = rows.filter(\.covered).reduce(0) { $0 + $1.population }
+        let uncovered = rows.filter { !$0.covered }.reduce(0) { $0 + $1.population }
+        #expect(abs(covered - (summary["covered_population"]?.numberValue ?? -1)) < 0.01)
+        #expect(abs(covered + uncovered - (summary["population"]?.numberValue ?? -1)) < 0.01)
+        let byReason = summary["uncovered_by_reason"]?.objectMembers ?? []
+        #expect(abs(byReason.reduce(0) { $0 + ($1.value.numberValue ?? 0) } - uncovered) < 0.01)
+    }
+
+    /// Issue 4's check: the three planning questions on the Hanoi roads and WorldPop grid, each
+    /// with a proven bound and a reported gap.
+    @Test func threePlanningQuestions() throws {
+        guard let url = try scenario(roads: true) else { return }
+        let dir = url.deletingLastPathComponent()
+        let add = try ReachBinary.run(["plan", url.path, "--branches", "10", "--time-limit", "5", "--out", dir.appendingPathComponent("add").path, "--format", "json"])
+        #expect(add.status == 0, "\(add.stderr)")
+        let keep = try ReachBinary.run(["plan", url.path, "--mode", "consolidate", "--branches", "30", "--time-limit", "5", "--format", "json"])
+        #expect(keep.status == 0, "\(keep.stderr)")
+        let fewest = try ReachBinary.run(["plan", url.path, "--objective", "branches", "--target-share", "0.99", "--time-limit", "5", "--format", "json"])
+        #expect(fewest.status == 0, "\(fewest.stderr)")
+        for (label, r, n) in [("add", add, 10), ("consolidate", keep, 30)] {
+            let j = try JSONParser.parse(Data(r.stdout.utf8), fileName: label)
+            let branches = try #require(j["branches"]?.arrayElements)
+            #expect(branches.count == n, "\(label)")
+            let covered = try #require(j["planner_covered_population"]?.numberValue)
+            let bound = try #require(j["upper_bound_population"]?.numberValue)
+            let gap = try #require(j["gap"]?.numberValue)
+            #expect(bound + 1e-6 >= covered, "\(label)")
+            #expect(abs(gap - (bound - covered) / bound) < 1e-5, "\(label)")
+            // Roll-out: cumulative = previous + marginal, non-decreasing.
+            var previous = try #require(j["coverage_curve"]?.arrayElements?.first?["covered_population"]?.numberValue)
+            for b in branches {
+                let m = b["marginal_population"]!.numberValue!, c = b["cumulative_covered_population"]!.numberValue!
+                #expect(abs(previous + m - c) < 0.01, "\(label)")
+                previous = c
+            }
+        }
+        let f = try JSONParser.parse(Data(fewest.stdout.utf8), fileName: "fewest")
+        let target = try #require(f["target_population"]?.numberValue)
+        #expect((f["planner_covered_population"]?.numberValue ?? 0) + 1e-6 >= target)
+        // Uncovered residents of the add plan carry reasons.
+        let rows = try readRows(dir.appendingPathComponent("add/residents.csv"))
+        #expect(rows.allSatisfy { $0.covered == $0.reason.isEmpty })
+    }
+
+    /// Issue 5's check: the demo runs end to end and its figures are consistent.
+    @Test func demoEndToEnd() throws {
+        guard try SharedData.require("roads/hanoi_urban_drive_2025-05-14.osm.pbf") != nil else { return }
+        let dir = try makeTemporaryDirectory("reach-demo")
+        // --no-roads keeps the test fast whatever data/hanoi/roads.osm.pbf holds; the network runs are above.
+        let r = try ReachBinary.run(["demo", "--out", dir.path, "--no-roads", "--time-limit", "5", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let demo = try JSONParser.parse(Data(try String(contentsOf: dir.appendingPathComponent("demo.json"), encoding: .utf8).utf8), fileName: "demo.json")
+        // The census total carried to the 2025 units (data/hanoi/README.md): 8,053,663.
+        #expect(demo["population"]?.numberValue == 8_053_663)
+        let today = try #require(demo["today"])
+        #expect(abs((today["covered_population"]?.numberValue ?? 0) + (today["uncovered_population"]?.numberValue ?? 0) - 8_053_663) < 0.01)
+        #expect(demo["consolidate_30"]?["branches"]?.arrayElements?.count == 30)
+        let summary = try JSONParser.parse(Data(try String(contentsOf: dir.appendingPathComponent("coverage/summary.json"), encoding: .utf8).utf8), fileName: "summary.json")
+        let zones = try #require(summary["zones"]?.arrayElements)
+        #expect(zones.count == 126)
+        let zoneTotal = zones.reduce(0.0) { $0 + ($1["population"]?.numberValue ?? 0) }
+        let zoneCovered = zones.reduce(0.0) { $0 + ($1["covered_population"]?.numberValue ?? 0) }
+        #expect(abs(zoneTotal - 8_053_663) < 0.01)
+        #expect(abs(zoneCovered - (summary["covered_population"]?.numberValue ?? -1)) < 0.01)
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(!html.contains("http://") && !html.contains("https://"))
+        let branches = demo["post_offices_for_full_coverage"]?["post_offices_added"]?.numberValue ?? -1
+        #expect(html.components(separatedBy: "class=\"branch-marker\"").count - 1 == Int(branches))
+    }
+}
