@@ -72,11 +72,13 @@ private enum RoutingBenchNetwork: CaseIterable {
 
 /// One network with its profile figures and seeded point generators.
 private struct RoutingBench {
+    let network: RoutingBenchNetwork
     let graph: RoadGraph
     let maxSnapMeters: Double
     let connectorKmh: Double
 
     init(_ network: RoutingBenchNetwork) throws {
+        self.network = network
         let profile = try TravelProfile.load(from: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("data/profiles/motorcycle.json"))
@@ -126,9 +128,8 @@ private struct RoutingBench {
 
     /// Hanoi: the 126 commune centres of 2025; grid: 130 seeded random points.
     func intakeSites() throws -> [LonLat] {
-        let box = GeoBoundingBox(covering: graph.vertices)!
         let url = sharedDataDirectory().appendingPathComponent("admin/hanoi_wards_communes_2025_vietnamadminunits.csv")
-        if box.contains(LonLat(lonDegrees: 105.838, latDegrees: 21.0386)), let text = try? String(contentsOf: url, encoding: .utf8) {
+        if network == .hanoi, let text = try? String(contentsOf: url, encoding: .utf8) {
             let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false) }
             guard let header = lines.first, let lonColumn = header.firstIndex(of: "wardLon"),
                   let latColumn = header.firstIndex(of: "wardLat") else { return [] }
