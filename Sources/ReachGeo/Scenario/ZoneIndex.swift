@@ -7,11 +7,14 @@ import Foundation
 /// edges of the strip the point lies in. Holes are honoured (even-odd over all rings of a
 /// polygon). A point on the boundary of two zones goes to the first zone in the file.
 public struct ZoneIndex: Sendable {
-    public struct Zone: Sendable {
+    /// One named zone: its polygons and a strip index of its edges.
+    public struct Zone: Sendable, Hashable {
         public var name: String
         /// Polygons, each a list of rings (outer first, then holes).
         public var polygons: [[[LonLat]]]
         public var bounds: GeoBoundingBox
+        /// The feature's 1-based line in its file (0 if built in code).
+        public var sourceLine: Int = 0
         let stripMinLat: Double
         let stripHeight: Double
         let stripStart: [Int32]
@@ -26,36 +29,13 @@ public struct ZoneIndex: Sendable {
         self.zones = zones.map { Self.makeZone(name: $0.name, polygons: $0.polygons) }
     }
 
+    public init(zones: [Zone]) {
+        self.zones = zones
+    }
+
     /// Reads a GeoJSON FeatureCollection of Polygon/MultiPolygon features with a `name` property.
     public static func load(url: URL, displayName: String? = nil) throws -> ZoneIndex {
-        let fileName = displayName ?? url.path
-        let features = try GeoJSONReader.read(url: url, displayName: fileName)
-        var list: [(name: String, polygons: [[[LonLat]]])] = []
-        var seen: [String: Int] = [:]
-        for f in features {
-            let polys: [[[LonLat]]]
-            switch f.geometry {
-            case .polygon(let rings)?: polys = [rings]
-            case .multiPolygon(let p)?: polys = p
-            case nil: continue
-            default:
-                // Label points and other geometries carry no area: skip them.
-                continue
-            }
-            guard let name = f.property("name")?.stringValue, !name.isEmpty else {
-                throw InputError(file: fileName, line: f.line, feature: f.index, "a zone polygon needs a string \"name\" property")
-            }
-            for poly in polys { for ring in poly { for p in ring where !p.isValid {
-                throw InputError(file: fileName, line: f.line, feature: f.index, "zone \"\(name)\" has a position \(p) outside the WGS 84 range (longitude first)")
-            } } }
-            if let earlier = seen[name] {
-                throw InputError(file: fileName, line: f.line, feature: f.index, "duplicate zone name \"\(name)\" (first in feature \(earlier))")
-            }
-            seen[name] = f.index
-            list.append((name, polys))
-        }
-        if list.isEmpty { throw InputError(file: fileName, "no Polygon or MultiPolygon features with a name") }
-        return ZoneIndex(zones: list)
+        ZoneIndex(zones: try Zone.loadZones(from: url, displayName: displayName))
     }
 
     static func makeZone(name: String, polygons: [[[LonLat]]]) -> Zone {
@@ -86,7 +66,7 @@ public struct ZoneIndex: Sendable {
         var fill = counts
         var items = [Int32](repeating: 0, count: Int(counts[strips]))
         for e in 0..<a.count { for s in stripRange(a[e], b[e]) { items[Int(fill[s])] = Int32(e); fill[s] += 1 } }
-        return Zone(name: name, polygons: polygons, bounds: box, stripMinLat: box.minLatDegrees, stripHeight: height,
+        return Zone(name: name, polygons: polygons, bounds: box, sourceLine: 0, stripMinLat: box.minLatDegrees, stripHeight: height,
                     stripStart: counts, stripEdges: items, edgeA: a, edgeB: b)
     }
 
@@ -100,6 +80,7 @@ public struct ZoneIndex: Sendable {
 
     /// Even-odd crossing test over the edges in the point's strip (points on an edge count as inside).
     static func contains(_ zone: Zone, _ p: LonLat) -> Bool {
+        guard zone.bounds.contains(p) else { return false }
         let strips = zone.stripStart.count - 1
         let s = max(0, min(strips - 1, Int((p.latDegrees - zone.stripMinLat) / zone.stripHeight)))
         var inside = false
@@ -117,5 +98,58 @@ public struct ZoneIndex: Sendable {
             }
         }
         return inside
+    }
+}
+
+/// The zone model of the residents generator (`reach residents --zones`): the same type as the
+/// scenario's zones.
+public typealias ZonePolygon = ZoneIndex.Zone
+
+extension ZoneIndex.Zone {
+    /// A zone from its parts (each `[outer, hole, …]`, rings closed).
+    public init(name: String, parts: [[[LonLat]]], sourceLine: Int = 0) {
+        self = ZoneIndex.makeZone(name: name, polygons: parts)
+        self.sourceLine = sourceLine
+    }
+
+    /// The polygons (each `[outer, hole, …]`).
+    public var parts: [[[LonLat]]] { polygons }
+    public var boundingBox: GeoBoundingBox { bounds }
+
+    /// True when `point` lies inside the zone (even–odd over all rings; a hole's interior is
+    /// outside; a point on an edge counts as inside).
+    /// - Complexity: O(edges in the point's horizontal strip).
+    public func contains(_ point: LonLat) -> Bool { ZoneIndex.contains(self, point) }
+
+    /// Reads the Polygon and MultiPolygon features of a GeoJSON FeatureCollection, each with a
+    /// unique string property `name`; other geometries (e.g. OSM label points) are skipped.
+    /// Throws ``InputError`` (file, line, feature) for a polygon without a `name`, a name used
+    /// twice, or a position outside the WGS 84 range.
+    public static func loadZones(from url: URL, displayName: String? = nil) throws -> [ZoneIndex.Zone] {
+        let fileName = displayName ?? url.relativePath
+        let features = try GeoJSONReader.read(url: url, displayName: fileName)
+        var zones: [ZoneIndex.Zone] = []
+        var seen: [String: Int] = [:]
+        for f in features {
+            let parts: [[[LonLat]]]
+            switch f.geometry {
+            case .polygon(let rings)?: parts = [rings]
+            case .multiPolygon(let polys)?: parts = polys
+            default: continue
+            }
+            guard let name = f.property("name")?.stringValue, !name.isEmpty else {
+                throw InputError(file: fileName, line: f.line, feature: f.index, "a zone polygon needs a string property \"name\"")
+            }
+            if let first = seen[name] {
+                throw InputError(file: fileName, line: f.line, feature: f.index, "zone name \"\(name)\" is used twice (first by feature \(first))")
+            }
+            for part in parts { for ring in part { for p in ring where !p.isValid {
+                throw InputError(file: fileName, line: f.line, feature: f.index, "zone \"\(name)\" has a position \(p) outside the WGS 84 range (longitude first)")
+            } } }
+            seen[name] = f.index
+            zones.append(ZoneIndex.Zone(name: name, parts: parts, sourceLine: f.line))
+        }
+        if zones.isEmpty { throw InputError(file: fileName, "no Polygon or MultiPolygon features") }
+        return zones
     }
 }
