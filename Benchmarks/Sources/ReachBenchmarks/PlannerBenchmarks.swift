@@ -135,5 +135,3 @@ private func makeHanoiSizedCoverage(residents: Int = 200_000, candidates: Int = 
     }
     return (offsets, covering, populations, candidates)
 }
-
-}

@@ -119,10 +119,10 @@ private struct RoutingBench {
 
     /// `count` points within ~300 m of randomly chosen vertices (seeded, reproducible).
     func randomPointsNearVertices(_ count: Int, seed: UInt64) -> [LonLat] {
-        var rng = BenchRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { _ in
             let v = graph.vertices[Int(rng.next() % UInt64(graph.vertexCount))]
-            return LonLat(lonDegrees: v.lonDegrees + (rng.unit() - 0.5) * 0.0058, latDegrees: v.latDegrees + (rng.unit() - 0.5) * 0.0054)
+            return LonLat(lonDegrees: v.lonDegrees + (rng.unitInterval() - 0.5) * 0.0058, latDegrees: v.latDegrees + (rng.unitInterval() - 0.5) * 0.0054)
         }
     }
 
@@ -144,18 +144,4 @@ private struct RoutingBench {
     func connectorSeconds(_ points: [SnappedPoint?]) -> [Double] {
         points.map { ($0?.distanceMeters ?? 0) / (connectorKmh / 3.6) }
     }
-}
-
-/// xorshift64* (Vigna): a tiny seeded generator so benchmark inputs are identical run to run.
-private struct BenchRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 0x2545_F491_4F6C_DD1D
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

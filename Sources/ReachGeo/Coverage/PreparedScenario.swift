@@ -61,6 +61,14 @@ public struct CoverageEvaluation: Sendable {
     public var zoneTotals: [ZoneTotals]
     public var timeMethod: TimeMethod
 
+    public init(openSites: [Int], outcomes: [ResidentOutcome], totals: CoverageTotals, zoneTotals: [ZoneTotals], timeMethod: TimeMethod) {
+        self.openSites = openSites
+        self.outcomes = outcomes
+        self.totals = totals
+        self.zoneTotals = zoneTotals
+        self.timeMethod = timeMethod
+    }
+
     /// The site index (into ``PreparedScenario/sites``) of a resident's nearest / fastest site.
     public func siteIndex(_ local: Int32) -> Int? { local >= 0 ? openSites[Int(local)] : nil }
 }
