@@ -57,7 +57,7 @@ func coverageBenchmark(residents residentCount: Int, sites siteCount: Int, write
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reach-bench-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try timings.measure("write") { try AtomicFile.write(csv, to: dir.appendingPathComponent("residents.csv")) }
-        bytes = csv.utf8.count
+        bytes = csv.count
         try? FileManager.default.removeItem(at: dir)
     }
     let stages = timings.entries.map { "\($0.stage) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", ")

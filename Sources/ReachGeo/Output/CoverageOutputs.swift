@@ -6,51 +6,60 @@ public enum CoverageOutputs {
     public static let residentColumns = ["id", "lon", "lat", "population", "zone", "nearest_id", "distance_m", "fastest_id",
                                          "minutes", "within_radius", "within_time", "covered", "reason"]
 
-    /// `residents.csv`: one row per resident, in input order.
-    public static func residentsCSV(residents: [Resident], evaluation: CoverageEvaluation, sites: [Site]) -> String {
+    /// `residents.csv`: one row per resident, in input order, as UTF-8 bytes.
+    /// - Complexity: O(residents), formatted in parallel chunks straight into bytes.
+    public static func residentsCSV(residents: [Resident], evaluation: CoverageEvaluation, sites: [Site]) -> Data {
         let n = residents.count
-        // Rows are formatted in parallel chunks, then joined in order.
         let chunkSize = 16_384
         let chunkCount = (n + chunkSize - 1) / chunkSize
+        // Site ids escaped once.
+        let openIDs: [[UInt8]] = evaluation.openSites.map { Array(CSVWriter.escape(sites[$0].id).utf8) }
         let parts = residents.withUnsafeBufferPointer { rb in
             evaluation.outcomes.withUnsafeBufferPointer { ob in
                 let r = UnsafeSendableBuffer(rb), o = UnsafeSendableBuffer(ob)
-                let openSites = evaluation.openSites
-                return Parallel.map(count: chunkCount, minimumChunk: 1, initial: "") { c in
-                    var text = ""
-                    text.reserveCapacity(chunkSize * 100)
+                return Parallel.map(count: chunkCount, minimumChunk: 1, initial: [UInt8]()) { c in
+                    var bytes: [UInt8] = []
+                    bytes.reserveCapacity(chunkSize * 96)
                     for i in (c * chunkSize)..<min(n, (c + 1) * chunkSize) {
-                        appendRow(&text, r[i], o[i], openSites: openSites, sites: sites)
+                        appendRow(&bytes, r[i], o[i], openIDs: openIDs)
                     }
-                    return text
+                    return bytes
                 }
             }
         }
-        var out = residentColumns.joined(separator: ",") + "\n"
-        out.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count } + out.utf8.count)
-        for p in parts { out += p }
+        var out = Data((residentColumns.joined(separator: ",") + "\n").utf8)
+        out.reserveCapacity(parts.reduce(out.count) { $0 + $1.count })
+        for p in parts { out.append(contentsOf: p) }
         return out
     }
 
-    static func appendRow(_ text: inout String, _ r: Resident, _ o: ResidentOutcome, openSites: [Int], sites: [Site]) {
-        text += CSVWriter.escape(r.id); text += ","
-        text += DecimalText.degrees(r.position.lonDegrees); text += ","
-        text += DecimalText.degrees(r.position.latDegrees); text += ","
-        text += DecimalText.population(r.population); text += ","
-        text += CSVWriter.escape(r.zone ?? ""); text += ","
+    static let trueComma = Array("true,".utf8), falseComma = Array("false,".utf8)
+
+    static func appendText(_ text: String, _ bytes: inout [UInt8]) {
+        bytes.append(contentsOf: CSVWriter.escape(text).utf8)
+    }
+
+    static func appendRow(_ b: inout [UInt8], _ r: Resident, _ o: ResidentOutcome, openIDs: [[UInt8]]) {
+        let comma = UInt8(ascii: ",")
+        appendText(r.id, &b); b.append(comma)
+        DecimalText.appendFixed(r.position.lonDegrees, decimals: 7, to: &b); b.append(comma)
+        DecimalText.appendFixed(r.position.latDegrees, decimals: 7, to: &b); b.append(comma)
+        DecimalText.appendFixed(r.population, decimals: 3, to: &b); b.append(comma)
+        if let z = r.zone { appendText(z, &b) }
+        b.append(comma)
         if o.nearestSite >= 0 {
-            text += CSVWriter.escape(sites[openSites[Int(o.nearestSite)]].id); text += ","
-            text += DecimalText.fixed(o.distanceMeters, decimals: 1); text += ","
-        } else { text += ",," }
+            b.append(contentsOf: openIDs[Int(o.nearestSite)]); b.append(comma)
+            DecimalText.appendFixed(o.distanceMeters, decimals: 1, to: &b); b.append(comma)
+        } else { b.append(comma); b.append(comma) }
         if o.fastestSite >= 0 && !o.minutes.isNaN {
-            text += CSVWriter.escape(sites[openSites[Int(o.fastestSite)]].id); text += ","
-            text += DecimalText.fixed(o.minutes, decimals: 2); text += ","
-        } else { text += ",," }
-        text += o.withinRadius ? "true," : "false,"
-        text += o.withinTime ? "true," : "false,"
-        text += o.covered ? "true," : "false,"
-        text += o.reason?.rawValue ?? ""
-        text += "\n"
+            b.append(contentsOf: openIDs[Int(o.fastestSite)]); b.append(comma)
+            DecimalText.appendFixed(o.minutes, decimals: 2, to: &b); b.append(comma)
+        } else { b.append(comma); b.append(comma) }
+        b.append(contentsOf: o.withinRadius ? trueComma : falseComma)
+        b.append(contentsOf: o.withinTime ? trueComma : falseComma)
+        b.append(contentsOf: o.covered ? trueComma : falseComma)
+        if let reason = o.reason { b.append(contentsOf: reason.rawValue.utf8) }
+        b.append(UInt8(ascii: "\n"))
     }
 
     /// The `residents.csv` columns of one resident as GeoJSON properties (for `uncovered.geojson`

@@ -4,39 +4,51 @@
 /// zeros (`12.50` → `12.5`, `3.0` → `3`); `-0` is written `0`. Identical inputs always give
 /// identical text, which is what makes outputs byte-identical across runs.
 public enum DecimalText {
-    private static let powers: [Double] = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
-
     public static func fixed(_ value: Double, decimals: Int) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendFixed(value, decimals: decimals, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``fixed(_:decimals:)``'s text as UTF-8 bytes (no intermediate `String`: the fast
+    /// path of the CSV writers).
+    @inlinable
+    public static func appendFixed(_ value: Double, decimals: Int, to out: inout [UInt8]) {
         precondition(decimals >= 0 && decimals <= 9)
-        guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "Infinity" : "-Infinity") }
-        let scale = powers[decimals]
+        guard value.isFinite else {
+            out.append(contentsOf: Array((value.isNaN ? "NaN" : (value > 0 ? "Infinity" : "-Infinity")).utf8))
+            return
+        }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
         let scaled = (abs(value) * scale).rounded(.toNearestOrAwayFromZero)
-        if scaled >= 9.0e18 { return String(value) }
-        var units = UInt64(scaled)
-        if units == 0 { return "0" }
-        var fraction = [UInt8]()
+        if scaled >= 9.0e18 { out.append(contentsOf: Array(String(value).utf8)); return }
+        let units = UInt64(scaled)
+        if units == 0 { out.append(UInt8(ascii: "0")); return }
+        let divisor = UInt64(scale)
+        let intPart = units / divisor
+        var frac = units % divisor
         var d = decimals
-        // Drop trailing zeros of the fraction.
-        var intPart = units
-        if decimals > 0 {
-            let divisor = UInt64(scale)
-            intPart = units / divisor
-            var frac = units % divisor
-            while d > 0 && frac % 10 == 0 { frac /= 10; d -= 1 }
-            if d > 0 {
-                fraction = Array(repeating: UInt8(ascii: "0"), count: d)
-                var k = d - 1
-                while frac > 0 { fraction[k] = UInt8(ascii: "0") + UInt8(frac % 10); frac /= 10; k -= 1 }
-            }
-            units = intPart
+        while d > 0 && frac % 10 == 0 { frac /= 10; d -= 1 }
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        appendDigits(intPart, to: &out)
+        if d > 0 {
+            out.append(UInt8(ascii: "."))
+            let start = out.count
+            for _ in 0..<d { out.append(UInt8(ascii: "0")) }
+            var k = start + d - 1
+            while frac > 0 { out[k] = UInt8(ascii: "0") + UInt8(frac % 10); frac /= 10; k -= 1 }
         }
-        var text = value < 0 ? "-" : ""
-        text += String(intPart)
-        if !fraction.isEmpty {
-            text += "."
-            text += String(decoding: fraction, as: UTF8.self)
-        }
-        return text
+    }
+
+    @inlinable
+    static func appendDigits(_ value: UInt64, to out: inout [UInt8]) {
+        if value == 0 { out.append(UInt8(ascii: "0")); return }
+        var v = value
+        let start = out.count
+        while v > 0 { out.append(UInt8(ascii: "0") + UInt8(v % 10)); v /= 10 }
+        out[start...].reverse()
     }
 
     /// A population count: whole numbers without decimals, otherwise up to 3 decimals.
