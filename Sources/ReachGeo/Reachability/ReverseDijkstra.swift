@@ -181,7 +181,7 @@ struct ReverseAdjacency: Sendable {
 
 /// A binary min-heap of search entries ordered by (seconds, origin), on one flat array.
 /// Hand-written rather than swift-collections' `Heap` because entries are plain 16-byte values
-/// and the search needs only push and pop-min (see Benchmarks/README.md for the comparison).
+/// and the search needs only push and pop-min (a benchmark against `Heap` is still to be written).
 struct LabelHeap {
     struct Entry {
         var seconds: Double

@@ -36,9 +36,11 @@ public struct NearestSiteFinder: Sendable {
         let reach = d * (1 + Self.planarToleranceRatio) + 1
         var bestSite = -1
         var best = Double.infinity
-        index.forEach(within: reach, of: planar) { i, _ in
-            let g = Geodesic.distanceMeters(point, sites[i])
-            if g < best || (g == best && i < bestSite) { best = g; bestSite = i }
+        sites.withUnsafeBufferPointer { s in
+            index.forEach(within: reach, of: planar) { i, _ in
+                let g = Geodesic.distanceMeters(point, s[i])
+                if g < best || (g == best && i < bestSite) { best = g; bestSite = i }
+            }
         }
         return bestSite >= 0 ? (bestSite, best) : nil
     }

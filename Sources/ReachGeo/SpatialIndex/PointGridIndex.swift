@@ -104,17 +104,26 @@ public struct PointGridIndex: Sendable {
         // visit only the cells of each ring that lie inside the grid.
         var ring = max(0, -pcx, pcx - (columns - 1), -pcy, pcy - (rows - 1))
         let lastRing = ring + max(columns, rows) + 1
+        return points.withUnsafeBufferPointer { pts in
+          cellItems.withUnsafeBufferPointer { items in
+            cellStart.withUnsafeBufferPointer { start in
         @inline(__always) func visit(_ cx: Int, _ cy: Int) {
             let c = cy * columns + cx
-            for k in Int(cellStart[c])..<Int(cellStart[c + 1]) {
-                let q = points[Int(cellItems[k])]
+            var k = Int(start[c])
+            let end = Int(start[c + 1])
+            while k < end {
+                let q = pts[Int(items[k])]
                 let dx = q.xMeters - p.xMeters, dy = q.yMeters - p.yMeters
-                best = min(best, (dx * dx + dy * dy).squareRoot())
+                let d2 = dx * dx + dy * dy
+                if d2 < best { best = d2 }
+                k += 1
             }
         }
+        // `best` holds squared distances inside the loop.
         while ring <= lastRing {
             // Points in cells at Chebyshev ring `ring` are at least (ring − 1) cells away.
-            if Double(ring - 1) * cellMeters > best { break }
+            let lower = Double(ring - 1) * cellMeters
+            if ring > 1 && lower * lower > best { break }
             let ylo = max(0, pcy - ring), yhi = min(rows - 1, pcy + ring)
             if ylo <= yhi {
                 for cy in ylo...yhi {
@@ -129,6 +138,9 @@ public struct PointGridIndex: Sendable {
             }
             ring += 1
         }
-        return best
+        return best.squareRoot()
+            }
+          }
+        }
     }
 }

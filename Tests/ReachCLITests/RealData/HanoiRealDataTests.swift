@@ -114,6 +114,35 @@ import TestSupport
         #expect(abs(byReason.reduce(0) { $0 + ($1.value.numberValue ?? 0) } - uncovered) < 0.01)
     }
 
+    /// `reach isochrones` on the Hanoi roads for two central intake points: valid polygons (OGC
+    /// rules, RFC 7946 orientation, ≤ 7 decimals), one feature per site and band, bands nested by area.
+    @Test func isochronesOnHanoiRoads() throws {
+        guard let url = try scenario(roads: true) else { return }
+        let out = url.deletingLastPathComponent().appendingPathComponent("iso.geojson")
+        // s00004 (Phường Ba Đình) and hq (197 Nghi Tàm) lie in the urban districts (data/hanoi/existing.csv).
+        let r = try ReachBinary.run(["isochrones", url.path, "--minutes", "10,20", "--sites", "s00004,hq", "--cell-m", "100", "--out", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let features = try GeoJSONReader.read(url: out)
+        #expect(features.map { $0.property("id")?.stringValue ?? "" } == ["s00004", "s00004", "hq", "hq"])
+        #expect(features.map { $0.property("minutes")?.numberValue ?? 0 } == [10, 20, 10, 20])
+        var areas: [Double] = []
+        for f in features {
+            guard case .multiPolygon(let polys)? = f.geometry else { Issue.record("not a MultiPolygon"); continue }
+            let polygons = polys.map { IsochronePolygon(outer: $0[0], holes: Array($0.dropFirst())) }
+            #expect(PolygonValidity.check(multiPolygon: polygons).isEmpty, "\(PolygonValidity.check(multiPolygon: polygons))")
+            // Shoelace area in degrees² is enough to compare two bands of the same site.
+            areas.append(polygons.reduce(0) { total, p in
+                func ringArea(_ ring: [LonLat]) -> Double {
+                    zip(ring, ring.dropFirst()).reduce(0) { $0 + ($1.0.lonDegrees * $1.1.latDegrees - $1.1.lonDegrees * $1.0.latDegrees) } / 2
+                }
+                return total + ringArea(p.outer) + p.holes.reduce(0) { $0 + ringArea($1) }
+            })
+        }
+        #expect(areas.count == 4 && areas[0] < areas[1] && areas[2] < areas[3], "\(areas)")
+        let bad = try ReachBinary.run(["isochrones", url.path, "--minutes", "10,x", "--out", out.path])
+        #expect(bad.status == 2 && bad.stderr.hasPrefix("error: --minutes"), "\(bad.stderr)")
+    }
+
     /// Issue 4's check: the three planning questions on the Hanoi roads and WorldPop grid, each
     /// with a proven bound and a reported gap.
     @Test func threePlanningQuestions() throws {
