@@ -1,3 +1,4 @@
+import Foundation
 /// An OpenStreetMap node: an id and a position.
 public struct OSMNode: Sendable, Hashable {
     public var id: Int64
@@ -72,4 +73,35 @@ struct OSMWayFilter {
 
     /// Every way with a `highway` tag (raw counts in tests).
     static let allHighways = OSMWayFilter(keys: ["highway"]) { $0["highway"] != nil }
+}
+
+/// An OSM file format reader: the byte-level entry point; file reading and profile filtering are
+/// shared by every format.
+protocol OSMFileReader {
+    /// Reads OSM data from bytes in memory (`fileName` is used in messages).
+    /// - Throws: ``InputError`` with the file, line or byte, and the problem.
+    static func read(bytes: UnsafeRawBufferPointer, fileName: String, filter: OSMWayFilter) throws -> OSMExtract
+}
+
+extension OSMFileReader {
+    /// Reads `url` for `profile`.
+    static func read(url: URL, profile: TravelProfile) throws -> OSMExtract {
+        try read(url: url, filter: OSMWayFilter(profile: profile))
+    }
+
+    /// Reads `url` (memory-mapped) with `filter`.
+    static func read(url: URL, filter: OSMWayFilter) throws -> OSMExtract {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw InputError(file: url.path, "cannot read the OSM file: \(error.localizedDescription)")
+        }
+        return try data.withUnsafeBytes { try read(bytes: $0, fileName: url.path, filter: filter) }
+    }
+
+    /// Reads bytes in memory for `profile`.
+    static func read(bytes: UnsafeRawBufferPointer, fileName: String, profile: TravelProfile) throws -> OSMExtract {
+        try read(bytes: bytes, fileName: fileName, filter: OSMWayFilter(profile: profile))
+    }
 }

@@ -25,27 +25,9 @@ import Foundation
 /// Errors are ``InputError``s naming the file: a file cut short says
 /// "truncated at byte N" (N = the file size) and names the blob it cut; corrupt or unsupported
 /// content names the byte offset of its blob.
-enum OSMPBFReader {
+enum OSMPBFReader: OSMFileReader {
     /// Features of `HeaderBlock.required_features` this reader understands.
     static let supportedRequiredFeatures: Set<String> = ["OsmSchema-V0.6", "DenseNodes"]
-
-    static func read(url: URL, profile: TravelProfile) throws -> OSMExtract {
-        try read(url: url, filter: OSMWayFilter(profile: profile))
-    }
-
-    static func read(url: URL, filter: OSMWayFilter) throws -> OSMExtract {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw InputError(file: url.path, "cannot read the OSM file: \(error.localizedDescription)")
-        }
-        return try data.withUnsafeBytes { try read(bytes: $0, fileName: url.path, filter: filter) }
-    }
-
-    static func read(bytes: UnsafeRawBufferPointer, fileName: String, profile: TravelProfile) throws -> OSMExtract {
-        try read(bytes: bytes, fileName: fileName, filter: OSMWayFilter(profile: profile))
-    }
 
     static func read(bytes: UnsafeRawBufferPointer, fileName: String, filter: OSMWayFilter) throws -> OSMExtract {
         let size = bytes.count

@@ -18,28 +18,7 @@ import Foundation
 /// as the first; the table is a fraction of the (memory-mapped) XML text, ~130 B per node. Only
 /// the routable ways are kept, with only ``TravelProfile/relevantTagKeys``. For large extracts
 /// use PBF, whose reader keeps only the nodes of routable ways.
-enum OSMXMLReader {
-    /// Reads `url` for `profile`.
-    /// - Throws: ``InputError`` with the file, line and problem.
-    static func read(url: URL, profile: TravelProfile) throws -> OSMExtract {
-        try read(url: url, filter: OSMWayFilter(profile: profile))
-    }
-
-    static func read(url: URL, filter: OSMWayFilter) throws -> OSMExtract {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw InputError(file: url.path, "cannot read the OSM file: \(error.localizedDescription)")
-        }
-        return try data.withUnsafeBytes { try read(bytes: $0, fileName: url.path, filter: filter) }
-    }
-
-    /// Reads OSM XML from bytes in memory (`fileName` is used in messages).
-    static func read(bytes: UnsafeRawBufferPointer, fileName: String, profile: TravelProfile) throws -> OSMExtract {
-        try read(bytes: bytes, fileName: fileName, filter: OSMWayFilter(profile: profile))
-    }
-
+enum OSMXMLReader: OSMFileReader {
     static func read(bytes: UnsafeRawBufferPointer, fileName: String, filter: OSMWayFilter) throws -> OSMExtract {
         var scanner = Scanner(bytes: bytes, fileName: fileName, filter: filter)
         try scanner.run()
