@@ -11,7 +11,7 @@ public enum Geodesic {
     /// WGS 84 flattening.
     public static let wgs84Flattening = 1.0 / 298.257223563
 
-    nonisolated(unsafe) private static let wgs84: geod_geodesic = {
+    private static let wgs84: geod_geodesic = {
         var g = geod_geodesic()
         geod_init(&g, wgs84SemiMajorAxisMeters, wgs84Flattening)
         return g
