@@ -129,13 +129,8 @@ public struct LagrangianSolver: CoverageSolver {
     public func solve(_ instance: MCLPInstance, timeLimitSeconds: Double) throws -> SolverOutcome {
         let deadline = Deadline(seconds: timeLimitSeconds)
         var clock = PhaseClock()
-        let greedy = GreedySolver.greedyOrder(instance)
-        clock.lap("greedy")
-        let swapped = SwapSearch.improve(instance, chosen: greedy, maxPasses: 50, deadline: deadline)
-        clock.lap("swap")
-        let heuristic = SwapSearch.kickAndImprove(instance, chosen: swapped, rounds: kickRounds,
-                                                  deadline: Deadline(seconds: max(0, timeLimitSeconds) * 0.3))
-        clock.lap("kicks")
+        let heuristic = SwapSearch.heuristicIncumbent(instance, timeLimitSeconds: timeLimitSeconds, kickRounds: kickRounds,
+                                                      deadline: deadline, clock: &clock)
         let result = LagrangianBound.optimise(instance, incumbent: heuristic, maxIterations: maxIterations, deadline: deadline)
         clock.lap("lagrangian")
         var chosen = result.bestChosen

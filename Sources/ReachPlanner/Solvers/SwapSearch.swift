@@ -266,3 +266,19 @@ func binarySearch(_ values: ArraySlice<Int32>, _ x: Int32) -> Bool {
     }
     return lo < values.endIndex && values[lo] == x
 }
+
+extension SwapSearch {
+    /// The heuristic incumbent shared by the bounded solvers: lazy greedy, Teitz–Bart swaps
+    /// within `deadline`, then kicks within 30 % of the time limit; each phase is timed on `clock`.
+    static func heuristicIncumbent(_ instance: MCLPInstance, timeLimitSeconds: Double, kickRounds: Int,
+                                   deadline: Deadline, clock: inout PhaseClock) -> [Int] {
+        let greedy = GreedySolver.greedyOrder(instance)
+        clock.lap("greedy")
+        let swapped = improve(instance, chosen: greedy, maxPasses: 50, deadline: deadline)
+        clock.lap("swap")
+        let heuristic = kickAndImprove(instance, chosen: swapped, rounds: kickRounds,
+                                       deadline: Deadline(seconds: max(0, timeLimitSeconds) * 0.3))
+        clock.lap("kicks")
+        return heuristic
+    }
+}
