@@ -181,13 +181,20 @@ public enum PlanarGeometry {
 
     /// Even-odd point-in-ring test (a point on the boundary may go either way).
     public static func contains(ring: [PlanarPoint], point p: PlanarPoint) -> Bool {
+        evenOddContains(ring, p, x: { $0.xMeters }, y: { $0.yMeters })
+    }
+
+    /// Even-odd point-in-ring test for any point type, given its two plane coordinates.
+    @inlinable
+    public static func evenOddContains<P>(_ ring: [P], _ p: P, x: (P) -> Double, y: (P) -> Double) -> Bool {
         var inside = false
         var j = ring.count - 1
+        let px = x(p), py = y(p)
         for i in 0..<ring.count {
-            let a = ring[i], b = ring[j]
-            if (a.yMeters > p.yMeters) != (b.yMeters > p.yMeters) {
-                let x = a.xMeters + (p.yMeters - a.yMeters) * (b.xMeters - a.xMeters) / (b.yMeters - a.yMeters)
-                if p.xMeters < x { inside.toggle() }
+            let ax = x(ring[i]), ay = y(ring[i]), bx = x(ring[j]), by = y(ring[j])
+            if (ay > py) != (by > py) {
+                let cross = ax + (py - ay) * (bx - ax) / (by - ay)
+                if px < cross { inside.toggle() }
             }
             j = i
         }

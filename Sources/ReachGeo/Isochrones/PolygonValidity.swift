@@ -126,17 +126,7 @@ public enum PolygonValidity {
 
     /// Even-odd point-in-ring test.
     static func contains(_ ring: [XY], _ p: XY) -> Bool {
-        var inside = false
-        var j = ring.count - 1
-        for i in 0..<ring.count {
-            let a = ring[i], b = ring[j]
-            if (a.y > p.y) != (b.y > p.y) {
-                let x = a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y)
-                if p.x < x { inside.toggle() }
-            }
-            j = i
-        }
-        return inside
+        PlanarGeometry.evenOddContains(ring, p, x: { $0.x }, y: { $0.y })
     }
 
     /// Sign of the turn a→b→c: +1 left, −1 right, 0 collinear.
