@@ -12,6 +12,44 @@ public enum EdgeTravel {
     /// zero metres costs zero seconds whatever the edge allows.
     @inlinable
     public static func seconds(along edge: RoadEdge, fromOffsetMeters a: Double, toOffsetMeters b: Double) -> Double {
+        seconds(along: Motion(edge), fromOffsetMeters: a, toOffsetMeters: b)
+    }
+
+    /// The fields of a ``RoadEdge`` that travel needs, without its `highwayClass` string: copying
+    /// this costs no reference counting, which matters in the per-resident loops.
+    public struct Motion: Sendable {
+        public var fromVertex: Int32, toVertex: Int32
+        public var lengthMeters: Double, speedKmh: Double
+        public var forward: Bool, backward: Bool
+
+        @inlinable
+        public init(_ edge: RoadEdge) {
+            fromVertex = edge.fromVertex; toVertex = edge.toVertex
+            lengthMeters = edge.lengthMeters; speedKmh = edge.speedKmh
+            forward = edge.forward; backward = edge.backward
+        }
+
+        /// Reads edge `e` of `graph` in place (no copy of the whole edge).
+        @inlinable
+        public init(_ graph: RoadGraph, _ e: Int) {
+            self = graph.edges.withUnsafeBufferPointer { b in
+                let p = b.baseAddress! + e
+                return Motion(fromVertex: p.pointee.fromVertex, toVertex: p.pointee.toVertex,
+                              lengthMeters: p.pointee.lengthMeters, speedKmh: p.pointee.speedKmh,
+                              forward: p.pointee.forward, backward: p.pointee.backward)
+            }
+        }
+
+        @inlinable
+        public init(fromVertex: Int32, toVertex: Int32, lengthMeters: Double, speedKmh: Double, forward: Bool, backward: Bool) {
+            self.fromVertex = fromVertex; self.toVertex = toVertex
+            self.lengthMeters = lengthMeters; self.speedKmh = speedKmh
+            self.forward = forward; self.backward = backward
+        }
+    }
+
+    @inlinable
+    public static func seconds(along edge: Motion, fromOffsetMeters a: Double, toOffsetMeters b: Double) -> Double {
         if b > a {
             return edge.forward ? (b - a) / (edge.speedKmh / 3.6) : .infinity
         } else if b < a {
@@ -32,7 +70,7 @@ public enum EdgeTravel {
     static func completion(of point: SnappedPoint, graph: RoadGraph,
                            vertexLabel: (Int32) -> ArrivalLabel,
                            sameEdgeTargets: some Sequence<(offsetMeters: Double, label: ArrivalLabel)>) -> ArrivalLabel {
-        let edge = graph.edges[Int(point.edge)]
+        let edge = Motion(graph, Int(point.edge))
         let offset = point.offsetMeters
         var best = ArrivalLabel.unreached
         let toHead = seconds(along: edge, fromOffsetMeters: offset, toOffsetMeters: edge.lengthMeters)
@@ -53,7 +91,7 @@ public enum EdgeTravel {
     /// dominates).
     static func seeds(towards target: SnappedPoint, graph: RoadGraph, extraSeconds: Double)
         -> (tail: (vertex: Int32, seconds: Double), head: (vertex: Int32, seconds: Double)) {
-        let edge = graph.edges[Int(target.edge)]
+        let edge = Motion(graph, Int(target.edge))
         let fromTail = seconds(along: edge, fromOffsetMeters: 0, toOffsetMeters: target.offsetMeters)
         let fromHead = seconds(along: edge, fromOffsetMeters: edge.lengthMeters, toOffsetMeters: target.offsetMeters)
         return ((edge.fromVertex, extraSeconds + fromTail), (edge.toVertex, extraSeconds + fromHead))

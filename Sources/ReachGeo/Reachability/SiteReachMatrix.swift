@@ -157,12 +157,14 @@ private struct SiteSearchScratch {
         epoch += 1
         found.removeAll(keepingCapacity: true)
         let siteLabel = [(offsetMeters: site.offsetMeters, label: ArrivalLabel(seconds: siteConnectorSeconds, origin: 0))]
-        let none: [(offsetMeters: Double, label: ArrivalLabel)] = []
+        let none = EmptyCollection<(offsetMeters: Double, label: ArrivalLabel)>()
 
         func evaluate(_ r: Int) {
             guard let resident = residents[r] else { return }
-            let road = EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) },
-                                             sameEdgeTargets: resident.edge == site.edge ? siteLabel : none)
+            // Two calls rather than a ternary over arrays: no reference counting per resident.
+            let road = resident.edge == site.edge
+                ? EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) }, sameEdgeTargets: siteLabel)
+                : EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) }, sameEdgeTargets: none)
             let total = residentConnectorSeconds[r] + road.seconds
             if total <= limitSeconds, total < .infinity { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
         }
