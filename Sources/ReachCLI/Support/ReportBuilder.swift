@@ -82,7 +82,7 @@ enum ReportBuilder {
         }
     }
 
-    static func coverageReport(prepared: PreparedScenario, evaluation: CoverageEvaluation, plan: Never?) throws -> String {
+    static func coverageReport(prepared: PreparedScenario, evaluation: CoverageEvaluation) throws -> String {
         let input = ReportInput(
             title: "\(prepared.loaded.scenario.name): who is covered today",
             subtitle: "\(evaluation.openSites.count) intake points, \(TextSummary.people(evaluation.totals.population)) residents",

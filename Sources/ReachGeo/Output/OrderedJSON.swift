@@ -66,9 +66,4 @@ public indirect enum OrderedJSON: Sendable, Hashable {
         }
     }
 
-    /// The member `key` of an object.
-    public subscript(key: String) -> OrderedJSON? {
-        if case .object(let m) = self { return m.first(where: { $0.key == key })?.value }
-        return nil
-    }
 }

@@ -21,11 +21,6 @@ public struct ProgressReporter: Sendable {
         writeToStderr("reach: \(text)\n")
     }
 
-    /// Prints `\r<label> done/total` (overwriting the line) on stderr.
-    public func step(_ label: String, done: Int, total: Int) {
-        guard enabled else { return }
-        writeToStderr("\r\(label) \(done)/\(total)" + (done >= total ? "\n" : ""))
-    }
 }
 
 /// Writes a warning line `warning: …` on stderr.

@@ -6,9 +6,6 @@ public enum PointTables {
     /// Which kind of table a file holds; decides the required columns and the default role.
     public enum Kind: Sendable {
         case residents, existing, candidates
-        var label: String {
-            switch self { case .residents: return "resident"; case .existing: return "existing site"; case .candidates: return "candidate" }
-        }
     }
 
     /// One row, independent of the file format: named text values and the row's line.
@@ -28,7 +25,7 @@ public enum PointTables {
     /// - Returns: the residents in input order and warnings (zero populations).
     public static func readResidents(url: URL, displayName: String? = nil) throws -> (residents: [Resident], warnings: [Warning]) {
         let name = displayName ?? url.path
-        let rows = try readRows(url: url, fileName: name, required: ["id", "lon", "lat", "population"], kind: .residents)
+        let rows = try readRows(url: url, fileName: name, required: ["id", "lon", "lat", "population"])
         guard !rows.isEmpty else { throw InputError(file: name, line: 1, "no residents: the table has a header but no rows") }
         var out: [Resident] = []
         out.reserveCapacity(rows.count)
@@ -60,7 +57,7 @@ public enum PointTables {
     /// file and `candidate` only in the candidates file.
     public static func readSites(url: URL, kind: Kind, displayName: String? = nil) throws -> (sites: [Site], warnings: [Warning]) {
         let name = displayName ?? url.path
-        let rows = try readRows(url: url, fileName: name, required: ["id", "lon", "lat"], kind: kind)
+        let rows = try readRows(url: url, fileName: name, required: ["id", "lon", "lat"])
         var warnings: [Warning] = []
         if rows.isEmpty { warnings.append(Warning("\(name): the table has no rows")) }
         var firstLine: [String: Int] = [:]
@@ -134,7 +131,7 @@ public enum PointTables {
         return p
     }
 
-    static func readRows(url: URL, fileName: String, required: [String], kind: Kind) throws -> [Row] {
+    static func readRows(url: URL, fileName: String, required: [String]) throws -> [Row] {
         if isGeoJSON(url) { return try geoJSONRows(url: url, fileName: fileName, required: required) }
         return try csvRows(url: url, fileName: fileName, required: required)
     }
