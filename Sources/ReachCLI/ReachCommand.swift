@@ -40,6 +40,8 @@ enum ReachMain {
         case let e as ProjectionError:
             writeToStderr("error: \(e.description)\n"); return 2
         case let e as PlannerError:
+            // A solver that breaks is our failure (1); everything else is a bad request (2).
+            if case .solverFailure = e { writeToStderr("error: internal failure: \(e.description)\n"); return 1 }
             writeToStderr("error: \(e.description)\n"); return 2
         case let e as UsageError:
             writeToStderr("error: \(e.message)\n"); return 2
