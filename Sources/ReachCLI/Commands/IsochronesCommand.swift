@@ -33,13 +33,12 @@ struct IsochronesCommand: ParsableCommand {
         let progress = ProgressReporter.terminal
         let bandsMinutes = try bands()
         guard cellMeters.isFinite, cellMeters >= 5 else { throw UsageError("--cell-m must be at least 5 metres") }
-        guard try scenario.resolve().roads != nil else {
-            throw InputError(file: scenario.scenario, "isochrones need roads: the scenario has no \"roads\" (or --no-roads was given)")
-        }
         var timings = StageTimings()
         let prepared = try scenario.prepare(progress: progress, timings: &timings)
         let loaded = prepared.loaded
-        guard let network = prepared.network else { return }
+        guard let network = prepared.network else {
+            throw InputError(file: scenario.scenario, "isochrones need roads: the scenario has no \"roads\" (or --no-roads was given)")
+        }
         var chosen = prepared.currentlyOpenSites
         if let sites {
             let wanted = sites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
