@@ -79,12 +79,12 @@ public struct CoverageSets: Sendable {
                     var merged: [(site: Int32, minutes: Double)] = []
                     for i in (c * chunk)..<min(n, (c + 1) * chunk) {
                         merged.removeAll(keepingCapacity: true)
-                        let searchMeters = max(useRadius ? radius : 0, (useTime && !hasNetwork) ? estimateReachMeters : 0)
                         // Geodesic candidates: radius pairs, and (without roads) estimated-time pairs.
-                        var geo: [(site: Int, distanceMeters: Double)] = []
-                        if searchMeters > 0 || (useRadius && radius == 0) {
-                            geo = finder.sites(within: max(searchMeters, 0), of: r[i].position, planar: p[i])
-                        }
+                        let estimateByDistance = useTime && !hasNetwork
+                        let geo = useRadius || estimateByDistance
+                            ? finder.sites(within: max(useRadius ? radius : 0, estimateByDistance ? estimateReachMeters : 0),
+                                           of: r[i].position, planar: p[i])
+                            : []
                         if hasNetwork {
                             let lo = useTime ? netOffsets[i] : 0, hi = useTime ? netOffsets[i + 1] : 0
                             var g = 0, t = lo
