@@ -47,23 +47,22 @@ enum CoverageRunOutput {
             timings.add("write", Double(DispatchTime.now().uptimeNanoseconds - writeStart) / 1e9)
         }
         timings.add("total", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        let summaryFile = OrderedJSON.object(CoverageOutputs.summaryMembers(
+        // Files carry timings only with --timings (byte-identical otherwise); stdout always does.
+        let members = CoverageOutputs.summaryMembers(
             scenarioName: prepared.loaded.scenario.name, standard: prepared.standard, evaluation: evaluation,
-            graph: prepared.network?.graph.stats, warnings: warnings, timings: output.timings ? timings : nil))
+            graph: prepared.network?.graph.stats, warnings: warnings, timings: nil)
+        let withTimings = OrderedJSON.object(members + [CoverageOutputs.timingsMember(timings)])
         if let outDir {
-            try batch.add(summaryFile.text(), as: outDir.appendingPathComponent("summary.json"))
+            try batch.add((output.timings ? withTimings : .object(members)).text(), as: outDir.appendingPathComponent("summary.json"))
         }
         if let report = output.report {
-            try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: evaluation, plan: nil),
+            try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: evaluation),
                           as: URL(fileURLWithPath: report).standardizedFileURL)
         }
         try batch.commit()
         switch output.format {
         case .json:
-            let stdoutSummary = OrderedJSON.object(CoverageOutputs.summaryMembers(
-                scenarioName: prepared.loaded.scenario.name, standard: prepared.standard, evaluation: evaluation,
-                graph: prepared.network?.graph.stats, warnings: warnings, timings: timings))
-            print(stdoutSummary.text(), terminator: "")
+            print(withTimings.text(), terminator: "")
         case .text:
             print(TextSummary.coverage(prepared: prepared, evaluation: evaluation, timings: timings, outDir: outDir), terminator: "")
         }

@@ -47,11 +47,11 @@ struct DemoCommand: ParsableCommand {
         let today = try prepared.evaluate(openSites: prepared.currentlyOpenSites, timings: &timings)
         progress.stage("(b) the best \(keep) sites among today's \(loaded.existing.count) and \(loaded.candidates.count) candidates")
         let consolidate = try ScenarioPlanning.plan(prepared: prepared, type: .coverage(.consolidate, branches: keep),
-                                                    timeLimitSeconds: timeLimit, progress: progress, timings: &timings)
+                                                    timeLimitSeconds: timeLimit, progress: progress, baseline: today, timings: &timings)
         progress.stage("(c) the fewest partner post offices for full coverage")
         let postOffices = prepared.restrictingCandidates { DemoCommand.isPostOffice($0) }
         let fewest = try ScenarioPlanning.plan(prepared: postOffices, type: .fewestBranches(.add, targetShare: 1),
-                                               timeLimitSeconds: timeLimit, progress: progress, timings: &timings)
+                                               timeLimitSeconds: timeLimit, progress: progress, baseline: today, timings: &timings)
         timings.add("total", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 
         let warnings = prepared.warnings + notes.map(Warning.init) + consolidate.warnings + fewest.warnings
@@ -76,7 +76,7 @@ struct DemoCommand: ParsableCommand {
         let demo = demoJSON(prepared: prepared, today: today, consolidate: consolidate, fewest: fewest, warnings: warnings)
         try batch.add(demo.text(), as: outDir.appendingPathComponent("demo.json"))
         let reportURL = report.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? outDir.appendingPathComponent("report.html")
-        try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: today, plan: nil),
+        try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: today),
                       as: coverageDir.appendingPathComponent("report.html"))
         try batch.add(ReportBuilder.planReport(prepared: prepared, result: consolidate, title: nil),
                       as: outDir.appendingPathComponent("consolidate-\(keep)/report.html"))

@@ -94,6 +94,11 @@ public enum CoverageOutputs {
         return GeoJSONWriter.featureCollection(features, name: "uncovered")
     }
 
+    /// `"timings_s": {stage: seconds, …}`.
+    public static func timingsMember(_ timings: StageTimings) -> OrderedJSON.Member {
+        .init("timings_s", .object(timings.entries.map { .init($0.stage, .number($0.seconds, decimals: 3)) }))
+    }
+
     /// The summary members of INTERFACE.md's `summary.json`, in its order. `timings` is included
     /// only when given (wall-clock times differ between runs; files stay byte-identical without).
     public static func summaryMembers(scenarioName: String, standard: ServiceStandard, evaluation: CoverageEvaluation,
@@ -145,9 +150,7 @@ public enum CoverageOutputs {
             ])))
         }
         members.append(.init("warnings", .array(warnings.map { .string($0.message) })))
-        if let timings {
-            members.append(.init("timings_s", .object(timings.entries.map { .init($0.stage, .number($0.seconds, decimals: 3)) })))
-        }
+        if let timings { members.append(timingsMember(timings)) }
         return members
     }
 }

@@ -49,6 +49,7 @@ public enum ScenarioPlanning {
 
     public static func plan(prepared: PreparedScenario, type: ProblemType, solver: SolverChoice = .cbc,
                             timeLimitSeconds: Double = 10, progress: ProgressReporter = .silent,
+                            baseline knownBaseline: CoverageEvaluation? = nil,
                             timings: inout StageTimings) throws -> Result {
         if type.mode == .add && prepared.loaded.candidates.isEmpty {
             throw PlannerError.invalidInput(reason: "--mode add chooses among candidates, and the scenario has none")
@@ -61,7 +62,9 @@ public enum ScenarioPlanning {
         // Evaluate the proposal: ties in nearest/fastest go to the site that comes first in the
         // scenario (existing, then candidates), so open sites are listed by site index.
         let evaluation = try prepared.evaluate(openSites: solution.openSites.sorted(), timings: &timings)
-        let baseline = try prepared.evaluate(openSites: prepared.currentlyOpenSites, timings: &timings)
+        // Today's coverage: callers that already evaluated it pass it in (the existing sites keep
+        // their indices in every `restrictingCandidates` view).
+        let baseline = try knownBaseline ?? prepared.evaluate(openSites: prepared.currentlyOpenSites, timings: &timings)
         var warnings: [Warning] = []
         if abs(evaluation.totals.coveredPopulation - solution.coveredPopulation) > 1e-6 * max(1, solution.totalPopulation) {
             warnings.append(Warning("the coverage report of the proposed network covers \(DecimalText.fixed(evaluation.totals.coveredPopulation, decimals: 0)) people and the planner's model \(DecimalText.fixed(solution.coveredPopulation, decimals: 0))" + (prepared.standard.rule == .both ? " (rule both: the planner requires one site to meet both tests)" : " (travel times at the limit are compared in single precision by the planner)")))
