@@ -82,7 +82,13 @@ enum TextSummary {
         return (whole < 0 ? "-" : "") + String(out.reversed())
     }
 
-    static func percent(_ share: Double) -> String { DecimalText.fixed(share * 100, decimals: 2) + " %" }
+    /// A share as a percentage with 2 decimals; never rounds a partial share to "100 %" or "0 %".
+    static func percent(_ share: Double) -> String {
+        let text = DecimalText.fixed(share * 100, decimals: 2)
+        if share < 1 && text == "100" { return ">99.99 %" }
+        if share > 0 && text == "0" { return "<0.01 %" }
+        return text + " %"
+    }
 
     static func coverage(prepared: PreparedScenario, evaluation: CoverageEvaluation, timings: StageTimings, outDir: URL?) -> String {
         let t = evaluation.totals
