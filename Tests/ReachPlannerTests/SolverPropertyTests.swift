@@ -123,7 +123,7 @@ import Testing
         }
     }
 
-    /// Kicked local search never loses coverage, keeps K sites, and stays at or below the optimum.
+    /// Iterated swap search never loses coverage, keeps K sites, and stays at or below the optimum.
     @Test(arguments: seeds.prefix(30))
     func kicksNeverLoseCoverage(seed: UInt64) throws {
         let problem = try RandomInstance(seed: seed, siteRange: 8 ... 12, demandRange: 20 ... 40).problem()
@@ -131,7 +131,7 @@ import Testing
             let instance = MCLPInstance(problem: problem, mode: .consolidate, branchesToChoose: 0).choosing(k)
             guard k < instance.siteCount else { continue }
             let greedy = GreedySolver.greedyOrder(instance)
-            let kicked = SwapSearch.kickAndImprove(instance, chosen: greedy, rounds: 10, deadline: Deadline(seconds: 10))
+            let kicked = IteratedSwapSearch.search(instance, start: greedy, rounds: 10, deadline: Deadline(seconds: 10))
             let optimum = instance.corePopulation(covered: try ExhaustiveSolver().solve(instance, timeLimitSeconds: 10).chosen)
             #expect(Set(kicked).count == k, "seed \(seed) K \(k)")
             #expect(instance.corePopulation(covered: kicked) >= instance.corePopulation(covered: greedy) - 1e-9, "seed \(seed) K \(k)")

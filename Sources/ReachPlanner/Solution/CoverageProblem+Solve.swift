@@ -49,14 +49,14 @@ extension CoverageProblem {
     /// Runs `solver`, checks its answer, and applies the tie rules unless the solver did.
     private func run(_ solver: any CoverageSolver, on instance: MCLPInstance, seconds: Double) throws -> SolverOutcome {
         let limit = Deadline(seconds: seconds)
-        var outcome = try solver.solve(instance, timeLimitSeconds: seconds)
+        // The solver gets 90 % of the limit, the tie polish the rest (and at least a tenth).
+        var outcome = try solver.solve(instance, timeLimitSeconds: seconds * 0.9)
         let k = instance.branchesToChoose
         guard outcome.chosen.count == k, Set(outcome.chosen).count == k,
               outcome.chosen.allSatisfy({ $0 >= 0 && $0 < instance.siteCount }) else {
             throw PlannerError.solverFailure(solver: solver.name, reason: "returned \(outcome.chosen.count) distinct valid sites, expected \(k)")
         }
         if solver.polishesTies {
-            // The polish gets what is left of the limit, and at least a tenth of it.
             let polishSeconds = max(limit.remainingSeconds, 0.1 * (seconds.isFinite ? seconds : 10))
             outcome.chosen = SwapSearch.polishTies(instance, chosen: outcome.chosen, deadline: Deadline(seconds: polishSeconds))
         }

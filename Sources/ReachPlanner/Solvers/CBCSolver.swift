@@ -37,10 +37,11 @@ public struct CBCSolver: CoverageSolver {
     /// the guard the answer is the heuristic's with the Lagrangian bound, and a note says so.
     public var maxCoveringPairs: Int?
 
-    /// Rounds of kicked local search after the swaps; 0 turns them off.
+    /// Kicks per chain of the iterated swap search (``IteratedSwapSearch``); 0 leaves a plain
+    /// swap-local optimum.
     public var kickRounds: Int
 
-    public init(lagrangianShare: Double = 0.3, maxCoveringPairs: Int? = 2_000_000, kickRounds: Int = 20) {
+    public init(lagrangianShare: Double = 0.3, maxCoveringPairs: Int? = 2_000_000, kickRounds: Int = 100) {
         self.kickRounds = kickRounds
         self.lagrangianShare = lagrangianShare
         self.maxCoveringPairs = maxCoveringPairs
@@ -53,18 +54,18 @@ public struct CBCSolver: CoverageSolver {
         let deadline = Deadline(seconds: timeLimitSeconds)
         var clock = PhaseClock()
         let heuristic = SwapSearch.heuristicIncumbent(instance, timeLimitSeconds: timeLimitSeconds, kickRounds: kickRounds,
-                                                      deadline: deadline, clock: &clock)
+                                                      clock: &clock)
         let lagrangian = LagrangianBound.optimise(
             instance, incumbent: heuristic, deadline: Deadline(seconds: max(0, timeLimitSeconds) * lagrangianShare))
         clock.lap("lagrangian")
         var chosen = lagrangian.bestChosen
         if chosen != heuristic {
-            chosen = SwapSearch.improve(instance, chosen: chosen, maxPasses: 50, deadline: deadline)
+            chosen = SwapSearch.descend(instance, chosen: chosen, deadline: deadline)
             clock.lap("swap")
         }
         var covered = instance.corePopulation(covered: chosen)
         var bound = lagrangian.bound
-        var notes = ["lagrangian: \(lagrangian.iterations) iterations"]
+        var notes = [lagrangian.note]
         func outcome(_ proven: Bool) -> SolverOutcome {
             SolverOutcome(chosen: chosen, coreUpperBound: bound, provenOptimal: proven, notes: notes, phases: clock.phases)
         }

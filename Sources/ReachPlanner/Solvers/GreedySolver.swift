@@ -58,21 +58,18 @@ public struct GreedySolver: CoverageSolver {
 
 /// Greedy followed by Teitz–Bart vertex substitution (Teitz & Bart 1968) on the chosen set.
 ///
-/// The swap search tries, for every unchosen site, the best chosen site to give up, and accepts
-/// a swap when it raises the covered population by more than the tolerance; it repeats until a
-/// full pass finds nothing. The final set is re-ordered greedily for the roll-out by
+/// The swap search makes, each time, the best swap of the whole neighbourhood (every chosen site
+/// against every unchosen one, see ``SwapNeighbourhood``) while it raises the covered population
+/// by more than the tolerance. The final set is re-ordered greedily for the roll-out by
 /// ``CoverageProblem/solve(_:using:timeLimitSeconds:)``.
 public struct GreedySwapSolver: CoverageSolver {
     public var name: String { "greedy+swap" }
-    /// Upper limit on full swap passes (each pass is O(P + M·K)).
-    public var maxPasses: Int
 
-    public init(maxPasses: Int = 50) { self.maxPasses = maxPasses }
+    public init() {}
 
     public func solve(_ instance: MCLPInstance, timeLimitSeconds: Double) throws -> SolverOutcome {
         let greedy = GreedySolver.greedyOrder(instance)
-        let deadline = Deadline(seconds: timeLimitSeconds)
-        let improved = SwapSearch.improve(instance, chosen: greedy, maxPasses: maxPasses, deadline: deadline)
+        let improved = SwapSearch.descend(instance, chosen: greedy, deadline: Deadline(seconds: timeLimitSeconds))
         return SolverOutcome(chosen: improved, coreUpperBound: nil, provenOptimal: false)
     }
 }

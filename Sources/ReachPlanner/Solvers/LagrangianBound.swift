@@ -13,6 +13,11 @@ import Foundation
 /// coverages) and moves against the subgradient gᵢ = |{j chosen : j ∈ Nᵢ}| − yᵢ with Polyak's
 /// step t = θ (L − incumbent) / ‖g‖² (Galvão & ReVelle 1996); θ halves when L stalls.
 /// Each relaxed solution's K sites are also a feasible plan (the Lagrangian heuristic).
+///
+/// When K sites can cover every core demand *fractionally* (a dense candidate set), the LP
+/// relaxation — and with it every L(λ) — is at least the core total, so no iteration can improve
+/// on the trivial bound: after `trivialIterations` iterations without a bound below the total
+/// the optimisation stops and says so (only the primal side can then close the gap).
 enum LagrangianBound {
     struct Result {
         /// The least L(λ) seen: a proven upper bound on the core population.
@@ -21,13 +26,15 @@ enum LagrangianBound {
         var bestChosen: [Int]
         var bestCoverage: Double
         var iterations: Int
+        /// True when it stopped because no iteration bounded below the core total.
+        var stoppedAtTrivialBound = false
     }
 
     /// Runs subgradient optimisation until the bound meets the incumbent (within the tolerance),
     /// θ falls below `minimumTheta`, `maxIterations` pass, or the deadline passes.
     /// - Complexity: O(P + M log M + D) per iteration for P core covering pairs, M sites, D demands.
     static func optimise(_ instance: MCLPInstance, incumbent: [Int], maxIterations: Int = 400,
-                         deadline: Deadline, minimumTheta: Double = 1e-4) -> Result {
+                         deadline: Deadline, minimumTheta: Double = 1e-4, trivialIterations: Int = 40) -> Result {
         let m = instance.siteCount, n = instance.demandCount
         let k = min(instance.branchesToChoose, m)
         let total = instance.coreTotalPopulation
@@ -70,6 +77,10 @@ enum LagrangianBound {
                 bestChosen = Array(order[0 ..< k])
             }
             if bestBound - bestCoverage <= tolerance || deadline.hasPassed { break }
+            if iteration >= trivialIterations, bestBound >= total - tolerance {
+                return Result(bound: total, bestChosen: bestChosen, bestCoverage: bestCoverage, iterations: iteration,
+                              stoppedAtTrivialBound: true)
+            }
             if stall >= 15 { theta /= 2; stall = 0 }
             if theta < minimumTheta { break }
             var norm = 0.0
@@ -113,15 +124,23 @@ enum LagrangianBound {
     }
 }
 
+extension LagrangianBound.Result {
+    /// The deterministic report line (`plan.json` `solver.notes`).
+    var note: String {
+        "lagrangian: \(iterations) iterations" + (stoppedAtTrivialBound ? ", no bound below the coverable total" : "")
+    }
+}
+
 /// Greedy + swaps, then the Lagrangian bound (and heuristic): every answer has a proven gap.
 public struct LagrangianSolver: CoverageSolver {
     public var name: String { "greedy+swap+lagrangian" }
     /// Most subgradient iterations.
     public var maxIterations: Int
-    /// Rounds of kicked local search after the swaps (see the article); 0 turns them off.
+    /// Kicks per chain of the iterated swap search (``IteratedSwapSearch``); 0 leaves a plain
+    /// swap-local optimum.
     public var kickRounds: Int
 
-    public init(maxIterations: Int = 400, kickRounds: Int = 20) {
+    public init(maxIterations: Int = 400, kickRounds: Int = 100) {
         self.maxIterations = maxIterations
         self.kickRounds = kickRounds
     }
@@ -130,17 +149,17 @@ public struct LagrangianSolver: CoverageSolver {
         let deadline = Deadline(seconds: timeLimitSeconds)
         var clock = PhaseClock()
         let heuristic = SwapSearch.heuristicIncumbent(instance, timeLimitSeconds: timeLimitSeconds, kickRounds: kickRounds,
-                                                      deadline: deadline, clock: &clock)
+                                                      clock: &clock)
         let result = LagrangianBound.optimise(instance, incumbent: heuristic, maxIterations: maxIterations, deadline: deadline)
         clock.lap("lagrangian")
         var chosen = result.bestChosen
         if chosen != heuristic {
-            chosen = SwapSearch.improve(instance, chosen: chosen, maxPasses: 50, deadline: deadline)
+            chosen = SwapSearch.descend(instance, chosen: chosen, deadline: deadline)
             clock.lap("swap")
         }
         let covered = instance.corePopulation(covered: chosen)
         let proven = result.bound - covered <= instance.populationTolerance
         return SolverOutcome(chosen: chosen, coreUpperBound: result.bound, provenOptimal: proven,
-                             notes: ["lagrangian: \(result.iterations) iterations"], phases: clock.phases)
+                             notes: [result.note], phases: clock.phases)
     }
 }

@@ -92,6 +92,12 @@ struct CoverState {
 
 /// Teitz–Bart swap local search and the tie polish on top of it.
 enum SwapSearch {
+    /// A swap-local optimum from `chosen`: best-improvement swaps on ``SwapNeighbourhood`` when
+    /// its tables fit (K·M ≤ ``IteratedSwapSearch/maximumTableCells``), else ``improve``.
+    static func descend(_ instance: MCLPInstance, chosen: [Int], deadline: Deadline) -> [Int] {
+        IteratedSwapSearch.search(instance, start: chosen, rounds: 0, deadline: deadline)
+    }
+
     /// Improves `chosen` by single swaps until no swap raises coverage by more than the tolerance.
     /// - Complexity: O(passes × (P + M·K)) for P core covering pairs, M sites, K chosen.
     /// - Parameters:
@@ -120,56 +126,6 @@ enum SwapSearch {
             if !improved { break }
         }
         return state.chosen
-    }
-
-    /// Iterated local search: kicks a swap-local optimum out of its basin and re-optimises.
-    ///
-    /// Each round takes the heaviest uncovered core demand not tried yet, forces in the site
-    /// covering it with the largest gain (pinned for the round) in place of the chosen site with
-    /// the smallest loss (barred from coming back this round), runs ``improve`` with the kick
-    /// frozen and then freely, and keeps the result only when it covers more. A final ``improve``
-    /// pass returns a swap-local optimum. Rounds are counted, not timed, so the result does not
-    /// depend on the machine unless the deadline cuts it short.
-    /// - Complexity: `rounds` × the cost of ``improve``.
-    static func kickAndImprove(_ instance: MCLPInstance, chosen: [Int], rounds: Int, deadline: Deadline) -> [Int] {
-        guard !chosen.isEmpty, chosen.count < instance.siteCount else { return chosen }
-        var best = chosen
-        var bestState = CoverState(instance, chosen: best)
-        let tolerance = instance.populationTolerance
-        var tried = Set<Int>()
-        for _ in 0 ..< rounds {
-            if deadline.hasPassed { break }
-            // Heaviest uncovered demand not tried yet (ties: lower index).
-            var target = -1
-            for i in 0 ..< instance.demandCount where bestState.count[i] == 0 && !tried.contains(i) {
-                if target < 0 || instance.demandWeights[i] > instance.demandWeights[target] { target = i }
-            }
-            guard target >= 0 else { break }
-            tried.insert(target)
-            // The covering site with the largest gain, and the chosen site losing least.
-            var bestIn = -1, bestGain = -1.0
-            for j32 in instance.sites(covering: target) where !bestState.inSet[Int(j32)] {
-                var gain = 0.0
-                for i in instance.demands(coveredBy: Int(j32)) where bestState.count[Int(i)] == 0 { gain += instance.demandWeights[Int(i)] }
-                if gain > bestGain { bestGain = gain; bestIn = Int(j32) }
-            }
-            guard bestIn >= 0 else { continue }
-            var out = -1, leastLoss = Double.infinity
-            for s in bestState.chosen.sorted() where bestState.loss[s] < leastLoss { leastLoss = bestState.loss[s]; out = s }
-            var start = best.filter { $0 != out }
-            start.append(bestIn)
-            // Re-optimise with the kick frozen, then freely. (Restricting the first search to the
-            // sites near the kick was tried: cheaper, but on the 200k benchmark it found nothing.)
-            let frozen = improve(instance, chosen: start, maxPasses: 50, deadline: deadline, pinned: bestIn, barred: out)
-            let polished = improve(instance, chosen: frozen, maxPasses: 50, deadline: deadline)
-            let state = CoverState(instance, chosen: polished)
-            if state.covered > bestState.covered + tolerance {
-                best = polished
-                bestState = state
-            }
-        }
-        // A full pass so that the answer is a swap-local optimum again.
-        return improve(instance, chosen: best, maxPasses: 50, deadline: deadline)
     }
 
     /// Applies the tie rules by swaps that keep the covered population within the tolerance of
@@ -268,17 +224,16 @@ func binarySearch(_ values: ArraySlice<Int32>, _ x: Int32) -> Bool {
 }
 
 extension SwapSearch {
-    /// The heuristic incumbent shared by the bounded solvers: lazy greedy, Teitz–Bart swaps
-    /// within `deadline`, then kicks within 30 % of the time limit; each phase is timed on `clock`.
+    /// The heuristic incumbent shared by the bounded solvers: lazy greedy, then
+    /// ``IteratedSwapSearch`` (`kickRounds` kicks per chain, within `share` of the time limit);
+    /// each phase is timed on `clock`.
     static func heuristicIncumbent(_ instance: MCLPInstance, timeLimitSeconds: Double, kickRounds: Int,
-                                   deadline: Deadline, clock: inout PhaseClock) -> [Int] {
+                                   share: Double = 0.6, clock: inout PhaseClock) -> [Int] {
         let greedy = GreedySolver.greedyOrder(instance)
         clock.lap("greedy")
-        let swapped = improve(instance, chosen: greedy, maxPasses: 50, deadline: deadline)
-        clock.lap("swap")
-        let heuristic = kickAndImprove(instance, chosen: swapped, rounds: kickRounds,
-                                       deadline: Deadline(seconds: max(0, timeLimitSeconds) * 0.3))
-        clock.lap("kicks")
+        let heuristic = IteratedSwapSearch.search(instance, start: greedy, rounds: kickRounds,
+                                                  deadline: Deadline(seconds: max(0, timeLimitSeconds) * share))
+        clock.lap("swaps")
         return heuristic
     }
 }

@@ -1,0 +1,61 @@
+import Testing
+@testable import ReachPlanner
+import TestSupport
+
+/// The incrementally kept swap tables against a brute-force oracle: after every swap of a seeded
+/// random walk, the covered population and the value of every possible swap are recomputed from
+/// scratch with ``MCLPInstance/corePopulation(covered:)`` (which shares no code with the tables).
+@Suite struct SwapNeighbourhoodTests {
+    @Test(arguments: (0 ..< 25).map { UInt64($0) * 7919 + 11 })
+    func tablesMatchBruteForceAfterEverySwap(seed: UInt64) throws {
+        let problem = try RandomInstance(seed: seed, siteRange: 6 ... 14, demandRange: 10 ... 40).problem()
+        let core = MCLPInstance(problem: problem, mode: .consolidate, branchesToChoose: 0)
+        var rng = SplitMix64(seed: seed)
+        for k in 1 ... 4 where k < core.siteCount {
+            let instance = core.choosing(k)
+            var start = Array(0 ..< instance.siteCount)
+            start.shuffle(using: &rng)
+            var state = SwapNeighbourhood(instance, chosen: Array(start.prefix(k)))
+            for step in 0 ..< 12 {
+                let chosen = state.chosen
+                #expect(abs(state.covered - instance.corePopulation(covered: chosen)) < 1e-6, "seed \(seed) K \(k) step \(step)")
+                let unchosen = (0 ..< instance.siteCount).filter { !chosen.contains($0) }
+                for r in 0 ..< k {
+                    for j in unchosen {
+                        var swapped = chosen
+                        swapped[r] = j
+                        let expected = instance.corePopulation(covered: swapped) - instance.corePopulation(covered: chosen)
+                        #expect(abs(state.delta(slot: r, site: j) - expected) < 1e-6,
+                                "seed \(seed) K \(k) step \(step) slot \(r) site \(j)")
+                    }
+                }
+                guard let j = unchosen.randomElement(using: &rng) else { break }
+                state.swap(slot: Int.random(in: 0 ..< k, using: &rng), in: j)
+            }
+        }
+    }
+
+    /// `descend` ends in a swap-local optimum: no single swap (checked by brute force) covers more.
+    @Test(arguments: (0 ..< 25).map { UInt64($0) * 104_729 + 3 })
+    func descentEndsInALocalOptimum(seed: UInt64) throws {
+        let problem = try RandomInstance(seed: seed, siteRange: 8 ... 14, demandRange: 20 ... 40).problem()
+        let core = MCLPInstance(problem: problem, mode: .consolidate, branchesToChoose: 0)
+        for k in 1 ... 4 where k < core.siteCount {
+            let instance = core.choosing(k)
+            var state = SwapNeighbourhood(instance, chosen: Array(0 ..< k))
+            let before = state.covered
+            state.descend()
+            let chosen = state.chosen
+            let covered = instance.corePopulation(covered: chosen)
+            #expect(covered >= before - 1e-9)
+            #expect(Set(chosen).count == k)
+            for r in 0 ..< k {
+                for j in 0 ..< instance.siteCount where !chosen.contains(j) {
+                    var swapped = chosen
+                    swapped[r] = j
+                    #expect(instance.corePopulation(covered: swapped) <= covered + 1e-6, "seed \(seed) K \(k): swap \(r)→\(j) improves")
+                }
+            }
+        }
+    }
+}
