@@ -1,3 +1,4 @@
+import Foundation
 import ReachGeo
 @testable import ReachPlanner
 import TestSupport
@@ -87,6 +88,34 @@ import Testing
                 #expect(b.coveredPopulation >= a.coveredPopulation, "seed \(seed) mode \(mode) N \(n)")
             }
         }
+    }
+
+    /// The time limit holds even when CBC cannot stop by itself: a model whose root LP takes far
+    /// longer than 0.2 s (60,000 demands × 1,500 sites, ≈ 1.8 M covering pairs; CBC needs several
+    /// seconds before its first node) comes back soon after 0.2 s, marked as stopped at the limit,
+    /// and the process is still usable (a tiny model solves to optimality right after).
+    @Test func cbcHonoursTheTimeLimitFromOutside() throws {
+        var rng = SplitMix64(seed: 77)
+        let sites = 1_500
+        let covers: [[Int32]] = (0 ..< 60_000).map { _ in
+            Array(Set((0 ..< 30).map { _ in Int32(rng.next() % UInt64(sites)) })).sorted()
+        }
+        let problem = try makeProblem(populations: covers.map { _ in Double(1 + rng.next() % 50) },
+                                      roles: String(repeating: "c", count: sites), covers: covers)
+        let instance = MCLPInstance(problem: problem, mode: .add, branchesToChoose: 40)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = try CBCSolver.runCBC(instance, warmStart: [], seconds: 0.2)
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        #expect(!result.provenOptimal)
+        #expect(result.secondsLimitReached)
+        #expect(result.killedAtTimeLimit)
+        // Generous margin for building the model on a loaded machine; without the outside limit
+        // this call takes many seconds.
+        #expect(elapsed < 3, "runCBC took \(elapsed) s for a 0.2 s limit")
+        let tiny = try makeProblem(populations: [5, 3, 2], roles: "ccc", covers: [[0], [1], [1, 2]])
+        let after = try CBCSolver.runCBC(MCLPInstance(problem: tiny, mode: .add, branchesToChoose: 1), warmStart: [], seconds: 10)
+        #expect(after.provenOptimal)
+        #expect(after.chosen == [0])
     }
 
     /// The exact back end alone (no Lagrangian shortcut): CBC's answer equals the oracle, its best

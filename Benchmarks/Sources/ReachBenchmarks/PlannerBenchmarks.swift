@@ -28,7 +28,7 @@ func registerPlannerBenchmarks(_ cases: inout [BenchmarkCase]) {
     })
     cases.append(BenchmarkCase(name: "plan-cbc-200k",
                                summary: "CBC back end (default size guard: skipped above 2M covering pairs), 200k × 2k, N = 30, 60 s") {
-        try runPlannerBenchmark(solver: CBCSolver(), timeLimitSeconds: 60)
+        try runPlannerBenchmark(solver: CBCSolver(maxCoveringPairs: nil), timeLimitSeconds: 60)
     })
     cases.append(BenchmarkCase(name: "plan-cbc-20k",
                                summary: "CBC exact back end warm-started, 20k residents × 400 candidates, N = 10, 60 s") {
