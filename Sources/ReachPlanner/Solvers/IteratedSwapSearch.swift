@@ -22,10 +22,11 @@ enum IteratedSwapSearch {
     /// Runs `chains` chains of `rounds` kicks each from `start`; returns the best set found.
     /// - Complexity: per round, one kick and a descent; each swap costs K·M plus the degrees of
     ///   the demands whose cover count crosses 0 or 1.
+    /// - Parameter tableCells: the K·M above which it falls back to ``SwapSearch/improve`` (no kicks).
     static func search(_ instance: MCLPInstance, start: [Int], rounds: Int, chains: Int = 2,
-                       seed: UInt64 = 0x5EED, deadline: Deadline) -> [Int] {
+                       seed: UInt64 = 0x5EED, deadline: Deadline, tableCells: Int = maximumTableCells) -> [Int] {
         let k = start.count
-        guard k > 0, k < instance.siteCount, k * instance.siteCount <= maximumTableCells else {
+        guard k > 0, k < instance.siteCount, k * instance.siteCount <= tableCells else {
             return SwapSearch.improve(instance, chosen: start, maxPasses: 50, deadline: deadline)
         }
         var base = SwapNeighbourhood(instance, chosen: start)

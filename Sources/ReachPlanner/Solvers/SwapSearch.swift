@@ -98,24 +98,20 @@ enum SwapSearch {
         IteratedSwapSearch.search(instance, start: chosen, rounds: 0, deadline: deadline)
     }
 
-    /// Improves `chosen` by single swaps until no swap raises coverage by more than the tolerance.
+    /// First-improvement swaps (for each unchosen site in turn, its best swap if it raises
+    /// coverage) until a pass finds nothing: the fallback for sets too large for the tables of
+    /// ``SwapNeighbourhood``, which needs only O(D) memory.
     /// - Complexity: O(passes × (P + M·K)) for P core covering pairs, M sites, K chosen.
-    /// - Parameters:
-    ///   - pinned: a chosen site that must stay; `barred`: a site that must not come in.
-    ///   - candidates: the sites that may come in (default: all).
-    static func improve(_ instance: MCLPInstance, chosen: [Int], maxPasses: Int, deadline: Deadline,
-                        pinned: Int = -1, barred: Int = -1, candidates: [Int]? = nil) -> [Int] {
+    static func improve(_ instance: MCLPInstance, chosen: [Int], maxPasses: Int, deadline: Deadline) -> [Int] {
         guard !chosen.isEmpty, chosen.count < instance.siteCount else { return chosen }
         var state = CoverState(instance, chosen: chosen)
         let tolerance = instance.populationTolerance
-        let incoming = candidates ?? Array(0 ..< instance.siteCount)
         for _ in 0 ..< maxPasses {
             var improved = false
-            for j in incoming where !state.inSet[j] && j != barred {
+            for j in 0 ..< instance.siteCount where !state.inSet[j] {
                 if deadline.hasPassed { return state.chosen }
                 var bestS = -1, bestDelta = tolerance
                 _ = state.evaluateSwaps(bringingIn: j) { s, delta in
-                    guard s != pinned else { return }
                     if delta > bestDelta || (delta == bestDelta && bestS >= 0 && s > bestS) { bestDelta = delta; bestS = s }
                 }
                 if bestS >= 0 {
