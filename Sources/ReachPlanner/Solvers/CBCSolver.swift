@@ -46,8 +46,13 @@ public struct CBCSolver: CoverageSolver {
     /// Kicks per chain of the iterated swap search (``IteratedSwapSearch``); 0 leaves a plain
     /// swap-local optimum.
     public var kickRounds: Int
+    /// Most resident–site pairs (residents with population) for the exact travel-minute tie-break
+    /// once coverage is proven optimal; above it the tie polish compares minutes by swaps only.
+    public var maxTieBreakPairs: Int
 
-    public init(lagrangianShare: Double = 0.3, maxCoveringPairs: Int? = 8_000_000, kickRounds: Int = 100) {
+    public init(lagrangianShare: Double = 0.3, maxCoveringPairs: Int? = 8_000_000, kickRounds: Int = 100,
+                maxTieBreakPairs: Int = 300_000) {
+        self.maxTieBreakPairs = maxTieBreakPairs
         self.kickRounds = kickRounds
         self.lagrangianShare = lagrangianShare
         self.maxCoveringPairs = maxCoveringPairs
@@ -76,9 +81,18 @@ public struct CBCSolver: CoverageSolver {
             SolverOutcome(chosen: chosen, coreUpperBound: bound, provenOptimal: proven, notes: notes, phases: clock.phases)
         }
         let tolerance = instance.populationTolerance
+        /// Once the population is proven optimal: the exact travel-minute tie-break.
+        func provenOutcome() throws -> SolverOutcome {
+            if let (tieChosen, note) = try breakTiesExactly(instance, chosen: chosen, deadline: deadline) {
+                if let tieChosen { chosen = tieChosen }
+                notes.append(note)
+                clock.lap("cbc ties")
+            }
+            return outcome(true)
+        }
         if bound - covered <= tolerance {
             notes.append("cbc: not needed, the Lagrangian bound closed the gap")
-            return outcome(true)
+            return try provenOutcome()
         }
         if let limit = maxCoveringPairs, instance.siteDemands.count > limit {
             notes.append("cbc: skipped, \(instance.siteDemands.count) covering pairs exceed the limit \(limit)")
@@ -101,7 +115,99 @@ public struct CBCSolver: CoverageSolver {
             : result.killedAtTimeLimit ? "stopped at the time limit before returning an answer"
             : (result.secondsLimitReached ? "stopped at the time limit" : "stopped (status \(result.status))")
         notes.append("cbc: \(state)")
-        return outcome(result.provenOptimal || bound - covered <= tolerance)
+        return result.provenOptimal || bound - covered <= tolerance ? try provenOutcome() : outcome(false)
+    }
+
+    /// Applies the first tie rule exactly when coverage is proven optimal and the problem has
+    /// travel minutes: among all plans covering the optimum, CBC finds the one with the fewest
+    /// population-weighted travel minutes (each covered resident counted at its nearest open
+    /// covering site, as ``MCLPInstance/weightedTravelMinutes(choosing:)``), warm-started from
+    /// `chosen`. Returns nil when there is nothing to do, else the better choice (nil when
+    /// `chosen` stays) and a note for `solver.notes`.
+    ///
+    /// The model, over the original (unmerged) demands with positive population:
+    ///
+    ///     minimise Σ pᵢ tᵢₛ zᵢₛ  s.t.  Σₛ zᵢₛ ≤ 1 (each demand),  zᵢₛ ≤ xₛ (selectable s),
+    ///     Σ pᵢ zᵢₛ ≥ optimum − tolerance,  Σ xⱼ = K,  x binary,  0 ≤ z ≤ 1.
+    ///
+    /// For binary x no plan covers more than the optimum, so the coverage row forces every
+    /// covered resident to be fully assigned, and the minimum assigns each to its nearest open
+    /// site. Forced sites are always open (no zᵢₛ ≤ xₛ row). CBC's answer is re-checked with
+    /// exact sums and kept only when it covers the optimum and has fewer minutes.
+    private func breakTiesExactly(_ instance: MCLPInstance, chosen: [Int], deadline: Deadline) throws -> ([Int]?, String)? {
+        let problem = instance.problem
+        guard let minutes = problem.demandCoverMinutes, instance.branchesToChoose > 0,
+              instance.branchesToChoose < instance.siteCount else { return nil }
+        var pairs = 0
+        for i in 0 ..< problem.demandCount where problem.demandPopulations[i] > 0 {
+            pairs += problem.demandCoverOffsets[i + 1] - problem.demandCoverOffsets[i]
+        }
+        guard pairs <= maxTieBreakPairs else {
+            return (nil, "cbc ties: travel minutes compared by swaps only (\(pairs) resident–site pairs exceed \(maxTieBreakPairs))")
+        }
+        let seconds = deadline.remainingSeconds
+        guard seconds > 0.01 else { return (nil, "cbc ties: no time left, travel minutes compared by swaps only") }
+        let m = instance.siteCount, k = instance.branchesToChoose
+        var localOfGlobal = [Int32](repeating: -1, count: problem.siteCount)
+        for (j, g) in instance.selectableSites.enumerated() { localOfGlobal[Int(g)] = Int32(j) }
+        // Rows: one per demand, one per pair with a selectable site, then coverage and cardinality.
+        var demandRow = [Int32](repeating: -1, count: problem.demandCount)
+        var rows: Int32 = 0
+        for i in 0 ..< problem.demandCount where problem.demandPopulations[i] > 0
+            && problem.demandCoverOffsets[i + 1] > problem.demandCoverOffsets[i] {
+            demandRow[i] = rows
+            rows += 1
+        }
+        let demandRows = Int(rows)
+        var pairRow = [Int32](repeating: -1, count: problem.demandCoverSites.count)
+        var pairRowsOfSite = [[Int32]](repeating: [], count: m)
+        for i in 0 ..< problem.demandCount where demandRow[i] >= 0 {
+            for q in problem.demandCoverOffsets[i] ..< problem.demandCoverOffsets[i + 1] {
+                let local = localOfGlobal[Int(problem.demandCoverSites[q])]
+                guard local >= 0 else { continue }
+                pairRow[q] = rows
+                pairRowsOfSite[Int(local)].append(rows)
+                rows += 1
+            }
+        }
+        let pairRows = Int(rows) - demandRows
+        let coverageRow = rows, cardinalityRow = rows + 1
+        let optimum = instance.baselinePopulation + instance.corePopulation(covered: chosen)
+        let tolerance = instance.populationTolerance
+        let before = instance.weightedTravelMinutes(choosing: chosen) ?? 0
+        var model = CBCModel(integerColumns: m, maximise: false, allowableGap: 1e-9 * max(1, before))
+        for j in 0 ..< m {
+            for row in pairRowsOfSite[j] { model.entry(row: row, -1) }
+            model.entry(row: cardinalityRow, 1)
+            model.closeColumn(objective: 0, upper: 1)
+        }
+        for i in 0 ..< problem.demandCount where demandRow[i] >= 0 {
+            let p = problem.demandPopulations[i]
+            for q in problem.demandCoverOffsets[i] ..< problem.demandCoverOffsets[i + 1] {
+                model.entry(row: demandRow[i], 1)
+                if pairRow[q] >= 0 { model.entry(row: pairRow[q], 1) }
+                model.entry(row: coverageRow, p)
+                model.closeColumn(objective: p * minutes[q], upper: 1)
+            }
+        }
+        model.rows(demandRows, lower: -.greatestFiniteMagnitude, upper: 1)
+        model.rows(pairRows, lower: -.greatestFiniteMagnitude, upper: 0)
+        model.rows(1, lower: optimum - tolerance, upper: .greatestFiniteMagnitude)
+        model.rows(1, lower: Double(k), upper: Double(k))
+        var start = [Double](repeating: 0, count: m)
+        for j in chosen { start[j] = 1 }
+        let answer = try model.solve(warmStart: start, readColumns: m, seconds: seconds)
+        let state = answer.provenOptimal ? "fewest travel minutes proven"
+            : answer.killedAtTimeLimit || answer.secondsLimitReached ? "stopped at the time limit" : "stopped (status \(answer.status))"
+        var better: [Int]? = nil
+        if let values = answer.columnValues {
+            let picks = (0 ..< m).filter { values[$0] > 0.5 }
+            if picks.count == k, instance.baselinePopulation + instance.corePopulation(covered: picks) >= optimum - tolerance,
+               let after = instance.weightedTravelMinutes(choosing: picks), after < before - 1e-9 * max(1, before) {
+                better = picks
+            }
+        }
+        return (better, "cbc ties: \(state)")
     }
 
     struct CBCResult {
@@ -118,54 +224,123 @@ public struct CBCSolver: CoverageSolver {
     /// Builds the core MILP, solves it with CBC in a child process under `seconds` of wall clock
     /// (see `solveIsolated`) and reads the answer back.
     static func runCBC(_ instance: MCLPInstance, warmStart: [Int], seconds: Double) throws -> CBCResult {
-        try cbcLock.withLock { _ in try runCBCUnlocked(instance, warmStart: warmStart, seconds: seconds) }
-    }
-
-    private static func runCBCUnlocked(_ instance: MCLPInstance, warmStart: [Int], seconds: Double) throws -> CBCResult {
         let m = instance.siteCount, n = instance.demandCount, k = instance.branchesToChoose
         // Rows: one per core demand covered by two or more sites, then the cardinality row.
         var rowOfDemand = [Int32](repeating: -1, count: n)
-        var objective = [Double](repeating: 0, count: m)
+        var siteObjective = [Double](repeating: 0, count: m)
         var rows = 0
         for i in 0 ..< n {
             let covering = instance.sites(covering: i)
             if covering.count == 1 {
-                objective[Int(covering.first!)] += instance.demandWeights[i]
+                siteObjective[Int(covering.first!)] += instance.demandWeights[i]
             } else {
                 rowOfDemand[i] = Int32(rows)
                 rows += 1
             }
         }
         let cardinalityRow = Int32(rows)
-        let yCount = rows
-        var starts: [CoinBigIndex] = [0]
-        var index: [Int32] = []
-        var value: [Double] = []
-        index.reserveCapacity(instance.siteDemands.count + m + yCount)
-        value.reserveCapacity(index.capacity)
+        var model = CBCModel(integerColumns: m, maximise: true, allowableGap: instance.populationTolerance)
+        model.reserve(entries: instance.siteDemands.count + m + rows)
         for j in 0 ..< m {
-            for i in instance.demands(coveredBy: j) where rowOfDemand[Int(i)] >= 0 {
-                index.append(rowOfDemand[Int(i)]); value.append(-1)
-            }
-            index.append(cardinalityRow); value.append(1)
-            starts.append(CoinBigIndex(index.count))
+            for i in instance.demands(coveredBy: j) where rowOfDemand[Int(i)] >= 0 { model.entry(row: rowOfDemand[Int(i)], -1) }
+            model.entry(row: cardinalityRow, 1)
+            model.closeColumn(objective: siteObjective[j], upper: 1)
         }
         for i in 0 ..< n where rowOfDemand[i] >= 0 {
-            index.append(rowOfDemand[i]); value.append(1)
-            objective.append(instance.demandWeights[i])
-            starts.append(CoinBigIndex(index.count))
+            model.entry(row: rowOfDemand[i], 1)
+            model.closeColumn(objective: instance.demandWeights[i], upper: 1)
         }
-        guard index.count < Int(Int32.max) else {
-            throw PlannerError.solverFailure(solver: "cbc", reason: "model too large (\(index.count) non-zeros)")
+        model.rows(rows, lower: -.greatestFiniteMagnitude, upper: 0)
+        model.rows(1, lower: Double(k), upper: Double(k))
+        var start: [Double]? = nil
+        if warmStart.count == k {
+            start = [Double](repeating: 0, count: m)
+            for j in warmStart { start![j] = 1 }
         }
-        let columns = m + yCount
-        let colLower = [Double](repeating: 0, count: columns)
-        let colUpper = [Double](repeating: 1, count: columns)
-        var rowLower = [Double](repeating: -Double.greatestFiniteMagnitude, count: rows + 1)
-        var rowUpper = [Double](repeating: 0, count: rows + 1)
-        rowLower[rows] = Double(k)
-        rowUpper[rows] = Double(k)
+        let answer = try model.solve(warmStart: start, readColumns: m, seconds: seconds)
+        var chosen: [Int]? = nil
+        if let values = answer.columnValues {
+            let picks = (0 ..< m).filter { values[$0] > 0.5 }
+            if picks.count == k { chosen = picks }
+        }
+        return CBCResult(chosen: chosen, objective: answer.objective, bestPossible: answer.bestPossible,
+                         provenOptimal: answer.provenOptimal, secondsLimitReached: answer.secondsLimitReached,
+                         status: answer.status, killedAtTimeLimit: answer.killedAtTimeLimit)
+    }
+}
 
+/// A mixed-integer program in CBC's column-major form, built column by column; the first
+/// `integerColumns` columns are integer (binary with bounds 0…1).
+struct CBCModel {
+    private(set) var columnStarts: [CoinBigIndex] = [0]
+    private(set) var rowIndex: [Int32] = []
+    private(set) var values: [Double] = []
+    private(set) var objective: [Double] = []
+    private(set) var columnLower: [Double] = []
+    private(set) var columnUpper: [Double] = []
+    private(set) var rowLower: [Double] = []
+    private(set) var rowUpper: [Double] = []
+    let integerColumns: Int
+    let maximise: Bool
+    /// Absolute gap at which CBC may stop (`Cbc_setAllowableGap`).
+    let allowableGap: Double
+
+    init(integerColumns: Int, maximise: Bool, allowableGap: Double) {
+        self.integerColumns = integerColumns
+        self.maximise = maximise
+        self.allowableGap = allowableGap
+    }
+
+    var columnCount: Int { objective.count }
+
+    mutating func reserve(entries: Int) {
+        rowIndex.reserveCapacity(entries)
+        values.reserveCapacity(entries)
+    }
+
+    /// Adds a coefficient to the column being built.
+    mutating func entry(row: Int32, _ value: Double) {
+        rowIndex.append(row)
+        values.append(value)
+    }
+
+    /// Ends the column being built.
+    mutating func closeColumn(objective coefficient: Double, lower: Double = 0, upper: Double) {
+        objective.append(coefficient)
+        columnLower.append(lower)
+        columnUpper.append(upper)
+        columnStarts.append(CoinBigIndex(rowIndex.count))
+    }
+
+    /// Declares the next `count` rows with the same bounds (rows are numbered in declaration order).
+    mutating func rows(_ count: Int, lower: Double, upper: Double) {
+        rowLower.append(contentsOf: repeatElement(lower, count: count))
+        rowUpper.append(contentsOf: repeatElement(upper, count: count))
+    }
+
+    /// What CBC returned.
+    struct Answer {
+        /// The values of the first `readColumns` columns in the best solution, if any.
+        var columnValues: [Double]?
+        var objective: Double
+        var bestPossible: Double
+        var provenOptimal: Bool
+        var secondsLimitReached: Bool
+        var status: Int32
+        var killedAtTimeLimit: Bool
+    }
+
+    /// Loads the model into a new `Cbc_Model`, solves it in a child process under `seconds` of
+    /// wall clock (see `solveIsolated`), and returns the answer. `warmStart` gives values for the
+    /// integer columns (`Cbc_setMIPStartI`).
+    func solve(warmStart: [Double]?, readColumns: Int, seconds: Double) throws -> Answer {
+        try cbcLock.withLock { _ in try solveLocked(warmStart: warmStart, readColumns: readColumns, seconds: seconds) }
+    }
+
+    private func solveLocked(warmStart: [Double]?, readColumns: Int, seconds: Double) throws -> Answer {
+        guard rowIndex.count < Int(Int32.max) else {
+            throw PlannerError.solverFailure(solver: "cbc", reason: "model too large (\(rowIndex.count) non-zeros)")
+        }
         guard let model = Cbc_newModel() else {
             throw PlannerError.solverFailure(solver: "cbc", reason: "Cbc_newModel returned NULL")
         }
@@ -176,23 +351,21 @@ public struct CBCSolver: CoverageSolver {
         // CBC measures its time limit in CPU seconds unless told otherwise; the planner's limit is
         // wall-clock (a busy machine would otherwise overrun it many times over).
         Cbc_setParameter(model, "timeMode", "elapsed")
-        if index.count > 1_000_000 {
-            // Large models: CGL preprocessing and root cuts are not interrupted by the time limit.
+        if rowIndex.count > 1_000_000 {
+            // Large models: CGL preprocessing and root cuts take long before the first node.
             Cbc_setParameter(model, "preprocess", "off")
             Cbc_setParameter(model, "cuts", "off")
         }
-        Cbc_loadProblem(model, Int32(columns), Int32(rows + 1), starts, index, value, colLower, colUpper,
-                        objective, rowLower, rowUpper)
-        for j in 0 ..< m { Cbc_setInteger(model, Int32(j)) }
-        Cbc_setObjSense(model, -1)  // maximise
-        Cbc_setAllowableGap(model, instance.populationTolerance)
-        if warmStart.count == k {
-            var startIndex = (0 ..< m).map { Int32($0) }
-            var startValue = [Double](repeating: 0, count: m)
-            for j in warmStart { startValue[j] = 1 }
-            Cbc_setMIPStartI(model, Int32(m), &startIndex, &startValue)
+        Cbc_loadProblem(model, Int32(columnCount), Int32(rowLower.count), columnStarts, rowIndex, values,
+                        columnLower, columnUpper, objective, rowLower, rowUpper)
+        for j in 0 ..< integerColumns { Cbc_setInteger(model, Int32(j)) }
+        Cbc_setObjSense(model, maximise ? -1 : 1)
+        Cbc_setAllowableGap(model, allowableGap)
+        if var start = warmStart, start.count == integerColumns {
+            var startIndex = (0 ..< integerColumns).map { Int32($0) }
+            Cbc_setMIPStartI(model, Int32(integerColumns), &startIndex, &start)
         }
-        return try solveIsolated(model, columns: m, branches: k, seconds: seconds)
+        return try Self.solveIsolated(model, readColumns: min(readColumns, columnCount), seconds: seconds)
     }
 
     /// Runs `Cbc_solve` in a forked child process and reads its answer from a shared mapping.
@@ -203,8 +376,7 @@ public struct CBCSolver: CoverageSolver {
     /// still running at `seconds` is killed (`SIGKILL`); the answer is then "no solution, time
     /// limit reached" and the heuristic's choice stands. The child only calls CBC's C interface
     /// and writes plain numbers into memory mapped before the fork, then leaves with `_exit`.
-    private static func solveIsolated(_ model: UnsafeMutableRawPointer, columns m: Int, branches k: Int,
-                                      seconds: Double) throws -> CBCResult {
+    private static func solveIsolated(_ model: UnsafeMutableRawPointer, readColumns m: Int, seconds: Double) throws -> Answer {
         Cbc_setMaximumSeconds(model, max(0.01, 0.9 * seconds))
         // Layout (Doubles): [0] done flag, [1] status, [2] proven, [3] seconds limit reached,
         // [4] objective, [5] best possible, [6] has a solution, [7] spare, [8...] column values.
@@ -237,7 +409,6 @@ public struct CBCSolver: CoverageSolver {
             throw PlannerError.solverFailure(solver: "cbc", reason: "fork failed (errno \(errno))")
         }
         var waitStatus: Int32 = 0
-        var killed = false
         while true {
             let done = waitpid(pid, &waitStatus, WNOHANG)
             if done == pid { break }
@@ -247,24 +418,16 @@ public struct CBCSolver: CoverageSolver {
             if secondsSince(start) >= seconds {
                 kill(pid, SIGKILL)
                 while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
-                killed = true
-                break
+                return Answer(columnValues: nil, objective: .nan, bestPossible: .nan, provenOptimal: false,
+                              secondsLimitReached: true, status: -1, killedAtTimeLimit: true)
             }
             usleep(2_000)
-        }
-        guard !killed else {
-            return CBCResult(chosen: nil, objective: -.infinity, bestPossible: .infinity, provenOptimal: false,
-                             secondsLimitReached: true, status: -1, killedAtTimeLimit: true)
         }
         guard shared[0] == 1 else {
             throw PlannerError.solverFailure(solver: "cbc", reason: "the CBC process ended without an answer (wait status \(waitStatus))")
         }
-        var chosen: [Int]? = nil
-        if shared[6] == 1 {
-            let picks = (0 ..< m).filter { shared[header + $0] > 0.5 }
-            if picks.count == k { chosen = picks }
-        }
-        return CBCResult(chosen: chosen, objective: shared[4], bestPossible: shared[5], provenOptimal: shared[2] == 1,
-                         secondsLimitReached: shared[3] == 1, status: Int32(shared[1]))
+        return Answer(columnValues: shared[6] == 1 ? Array(UnsafeBufferPointer(start: shared + header, count: m)) : nil,
+                      objective: shared[4], bestPossible: shared[5], provenOptimal: shared[2] == 1,
+                      secondsLimitReached: shared[3] == 1, status: Int32(shared[1]), killedAtTimeLimit: false)
     }
 }
