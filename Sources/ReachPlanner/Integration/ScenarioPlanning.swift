@@ -14,9 +14,13 @@ public enum ScenarioPlanning {
         /// Greedy + swaps only (the bound is the trivial one from the greedy guarantee).
         case greedy
 
-        public var solver: any CoverageSolver {
+        /// The solver for a run limited to `timeLimitSeconds`. CBC's node limit is derived from
+        /// the limit the user gave (not from the time left at each call), so that every CBC run
+        /// of a question — including each count tried by `--objective branches` — has the same
+        /// node limit on every rerun.
+        public func solver(timeLimitSeconds: Double) -> any CoverageSolver {
             switch self {
-            case .cbc: return CBCSolver()
+            case .cbc: return CBCSolver(nodeLimit: CBCSolver.defaultNodeLimit(forSeconds: timeLimitSeconds))
             case .lagrangian: return LagrangianSolver()
             case .greedy: return GreedySwapSolver()
             }
@@ -57,7 +61,7 @@ public enum ScenarioPlanning {
         let (problem, sets) = try problem(prepared: prepared, progress: progress, timings: &timings)
         progress.stage("solving (\(solver.rawValue), \(problem.mergedDemandCount) distinct coverage sets from \(problem.demandCount) residents, \(problem.siteCount) sites)")
         let solution = try timings.measure("solve") {
-            try problem.solve(type, using: solver.solver, timeLimitSeconds: timeLimitSeconds)
+            try problem.solve(type, using: solver.solver(timeLimitSeconds: timeLimitSeconds), timeLimitSeconds: timeLimitSeconds)
         }
         // Evaluate the proposal: ties in nearest/fastest go to the site that comes first in the
         // scenario (existing, then candidates), so open sites are listed by site index.
