@@ -146,55 +146,60 @@ public struct CBCSolver: CoverageSolver {
     /// `chosen`. Returns nil when there is nothing to do, else the better choice (nil when
     /// `chosen` stays) and a note for `solver.notes`.
     ///
-    /// The model, over the original (unmerged) demands with positive population:
+    /// The model, over the original (unmerged) residents i with positive population pᵢ, with fᵢ
+    /// the minutes to i's nearest *forced* (always open) covering site, ∞ if none:
     ///
-    ///     minimise Σ pᵢ tᵢₛ zᵢₛ  s.t.  Σₛ zᵢₛ ≤ 1 (each demand),  zᵢₛ ≤ xₛ (selectable s),
-    ///     Σ pᵢ zᵢₛ ≥ optimum − tolerance,  Σ xⱼ = K,  x binary,  0 ≤ z ≤ 1.
+    ///     minimise Σ pᵢ tᵢₛ zᵢₛ + Σ pᵢ fᵢ φᵢ
+    ///     s.t.  zᵢₛ ≤ xₛ,  Σₛ zᵢₛ + φᵢ = 1 (fᵢ finite),  Σₛ zᵢₛ ≤ 1 (fᵢ = ∞),
+    ///           Σ_{i: fᵢ=∞} pᵢ Σₛ zᵢₛ ≥ core optimum − tolerance,  Σ xⱼ = K,  x binary,  z, φ ∈ [0, 1],
     ///
-    /// For binary x no plan covers more than the optimum, so the coverage row forces every
-    /// covered resident to be fully assigned, and the minimum assigns each to its nearest open
-    /// site. Forced sites are always open (no zᵢₛ ≤ xₛ row). CBC's answer is re-checked with
-    /// exact sums and kept only when it covers the optimum and has fewer minutes.
+    /// where s runs over the selectable sites covering i that are nearer than fᵢ (residents with
+    /// none keep fᵢ whatever is chosen and are left out). For binary x no plan covers more than
+    /// the optimum, so the coverage row forces every coverable resident to be fully assigned, and
+    /// the minimum assigns each to its nearest open site. CBC's answer is re-checked with exact
+    /// sums and kept only when it covers the optimum and has fewer minutes.
     private func breakTiesExactly(_ instance: MCLPInstance, chosen: [Int], deadline: Deadline,
                                   timeLimitSeconds: Double) throws -> ([Int]?, String)? {
         let problem = instance.problem
         guard let minutes = problem.demandCoverMinutes, instance.branchesToChoose > 0,
               instance.branchesToChoose < instance.siteCount else { return nil }
+        let m = instance.siteCount, k = instance.branchesToChoose
+        var localOfGlobal = [Int32](repeating: -1, count: problem.siteCount)
+        for (j, g) in instance.selectableSites.enumerated() { localOfGlobal[Int(g)] = Int32(j) }
+        var isForced = [Bool](repeating: false, count: problem.siteCount)
+        for g in instance.forcedSites { isForced[Int(g)] = true }
+        // Each resident's forced minutes, and which of its pairs can matter.
+        var forcedMinutes = [Double](repeating: .infinity, count: problem.demandCount)
         var pairs = 0
         for i in 0 ..< problem.demandCount where problem.demandPopulations[i] > 0 {
-            pairs += problem.demandCoverOffsets[i + 1] - problem.demandCoverOffsets[i]
+            let range = problem.demandCoverOffsets[i] ..< problem.demandCoverOffsets[i + 1]
+            for q in range where isForced[Int(problem.demandCoverSites[q])] { forcedMinutes[i] = min(forcedMinutes[i], minutes[q]) }
+            for q in range where localOfGlobal[Int(problem.demandCoverSites[q])] >= 0 && minutes[q] < forcedMinutes[i] { pairs += 1 }
         }
         guard pairs <= maxTieBreakPairs else {
             return (nil, "cbc ties: travel minutes compared by swaps only (\(pairs) resident–site pairs exceed \(maxTieBreakPairs))")
         }
         let seconds = deadline.remainingSeconds
         guard seconds > 0.01 else { return (nil, "cbc ties: no time left, travel minutes compared by swaps only") }
-        let m = instance.siteCount, k = instance.branchesToChoose
-        var localOfGlobal = [Int32](repeating: -1, count: problem.siteCount)
-        for (j, g) in instance.selectableSites.enumerated() { localOfGlobal[Int(g)] = Int32(j) }
-        // Rows: one per demand, one per pair with a selectable site, then coverage and cardinality.
-        var demandRow = [Int32](repeating: -1, count: problem.demandCount)
-        var rows: Int32 = 0
-        for i in 0 ..< problem.demandCount where problem.demandPopulations[i] > 0
-            && problem.demandCoverOffsets[i + 1] > problem.demandCoverOffsets[i] {
-            demandRow[i] = rows
-            rows += 1
-        }
-        let demandRows = Int(rows)
+        // Rows: one per resident whose minutes can change, one per pair, then coverage and cardinality.
+        var residentRow = [Int32](repeating: -1, count: problem.demandCount)
         var pairRow = [Int32](repeating: -1, count: problem.demandCoverSites.count)
         var pairRowsOfSite = [[Int32]](repeating: [], count: m)
-        for i in 0 ..< problem.demandCount where demandRow[i] >= 0 {
+        var rows: Int32 = 0
+        for i in 0 ..< problem.demandCount where problem.demandPopulations[i] > 0 {
+            var first = true
             for q in problem.demandCoverOffsets[i] ..< problem.demandCoverOffsets[i + 1] {
                 let local = localOfGlobal[Int(problem.demandCoverSites[q])]
-                guard local >= 0 else { continue }
+                guard local >= 0, minutes[q] < forcedMinutes[i] else { continue }
+                if first { residentRow[i] = rows; rows += 1; first = false }
                 pairRow[q] = rows
                 pairRowsOfSite[Int(local)].append(rows)
                 rows += 1
             }
         }
-        let pairRows = Int(rows) - demandRows
         let coverageRow = rows, cardinalityRow = rows + 1
-        let optimum = instance.baselinePopulation + instance.corePopulation(covered: chosen)
+        var rowLower = [Double](repeating: -.greatestFiniteMagnitude, count: Int(rows) + 2)
+        var rowUpper = [Double](repeating: 0, count: Int(rows) + 2)
         let tolerance = instance.populationTolerance
         let before = instance.weightedTravelMinutes(choosing: chosen) ?? 0
         var model = CBCModel(integerColumns: m, maximise: false, allowableGap: 1e-9 * max(1, before))
@@ -203,19 +208,27 @@ public struct CBCSolver: CoverageSolver {
             model.entry(row: cardinalityRow, 1)
             model.closeColumn(objective: 0, upper: 1)
         }
-        for i in 0 ..< problem.demandCount where demandRow[i] >= 0 {
-            let p = problem.demandPopulations[i]
-            for q in problem.demandCoverOffsets[i] ..< problem.demandCoverOffsets[i + 1] {
-                model.entry(row: demandRow[i], 1)
-                if pairRow[q] >= 0 { model.entry(row: pairRow[q], 1) }
-                model.entry(row: coverageRow, p)
+        for i in 0 ..< problem.demandCount where residentRow[i] >= 0 {
+            let p = problem.demandPopulations[i], row = residentRow[i]
+            let forced = forcedMinutes[i].isFinite
+            for q in problem.demandCoverOffsets[i] ..< problem.demandCoverOffsets[i + 1] where pairRow[q] >= 0 {
+                model.entry(row: row, 1)
+                model.entry(row: pairRow[q], 1)
+                if !forced { model.entry(row: coverageRow, p) }
                 model.closeColumn(objective: p * minutes[q], upper: 1)
             }
+            if forced {
+                model.entry(row: row, 1)
+                model.closeColumn(objective: p * forcedMinutes[i], upper: 1)
+                rowLower[Int(row)] = 1
+            }
+            rowUpper[Int(row)] = 1
         }
-        model.rows(demandRows, lower: -.greatestFiniteMagnitude, upper: 1)
-        model.rows(pairRows, lower: -.greatestFiniteMagnitude, upper: 0)
-        model.rows(1, lower: optimum - tolerance, upper: .greatestFiniteMagnitude)
-        model.rows(1, lower: Double(k), upper: Double(k))
+        rowLower[Int(coverageRow)] = instance.corePopulation(covered: chosen) - tolerance
+        rowUpper[Int(coverageRow)] = .greatestFiniteMagnitude
+        rowLower[Int(cardinalityRow)] = Double(k)
+        rowUpper[Int(cardinalityRow)] = Double(k)
+        model.rows(lower: rowLower, upper: rowUpper)
         var start = [Double](repeating: 0, count: m)
         for j in chosen { start[j] = 1 }
         let answer = try model.solve(warmStart: start, readColumns: m, seconds: seconds,
@@ -228,7 +241,8 @@ public struct CBCSolver: CoverageSolver {
         var better: [Int]? = nil
         if let values = answer.columnValues {
             let picks = (0 ..< m).filter { values[$0] > 0.5 }
-            if picks.count == k, instance.baselinePopulation + instance.corePopulation(covered: picks) >= optimum - tolerance,
+            let optimum = instance.corePopulation(covered: chosen)
+            if picks.count == k, instance.corePopulation(covered: picks) >= optimum - tolerance,
                let after = instance.weightedTravelMinutes(choosing: picks), after < before - 1e-9 * max(1, before) {
                 better = picks
             }
@@ -348,6 +362,12 @@ struct CBCModel {
     mutating func rows(_ count: Int, lower: Double, upper: Double) {
         rowLower.append(contentsOf: repeatElement(lower, count: count))
         rowUpper.append(contentsOf: repeatElement(upper, count: count))
+    }
+
+    /// Declares the next rows with their own bounds.
+    mutating func rows(lower: [Double], upper: [Double]) {
+        rowLower.append(contentsOf: lower)
+        rowUpper.append(contentsOf: upper)
     }
 
     /// What CBC returned.
