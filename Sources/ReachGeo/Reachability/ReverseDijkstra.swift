@@ -38,6 +38,15 @@ struct ReverseDijkstra {
         return ArrivalLabel(seconds: seconds[i], origin: origin[i])
     }
 
+    /// The seconds label of *internal* vertex `i` (``ReverseAdjacency/internalOf``).
+    @inline(__always)
+    func internalSeconds(_ i: Int32) -> Double { seconds[Int(i)] }
+
+    /// Calls `body` with the seconds labels by internal vertex number.
+    func withInternalSeconds<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
+        try seconds.withUnsafeBufferPointer(body)
+    }
+
     /// Seconds from every graph vertex (graph numbering), `.infinity` where not reached.
     var vertexSeconds: [Double] {
         adjacency.internalOf.map { seconds[Int($0)] }

@@ -46,6 +46,8 @@ public enum SiteReachMatrix {
         precondition(residents.count < Int(Int32.max), "too many residents")
         let index = ResidentEdgeIndex(graph: graph, residents: residents)
         let adjacency = ReverseAdjacency(graph: graph)
+        let legs = ResidentLegs(graph: graph, adjacency: adjacency, residents: residents,
+                                connectorSeconds: residentConnectorSeconds)
         var result = [[ResidentReach]](repeating: [], count: sites.count)
         let workerCount = max(1, min(workers, sites.count))
         let next = SiteCounter()
@@ -56,7 +58,7 @@ public enum SiteReachMatrix {
                 while let s = next.take(below: sites.count) {
                     guard let site = sites[s] else { continue }
                     out[s] = scratch.reach(site: site, siteConnectorSeconds: siteConnectorSeconds[s], graph: graph,
-                                           index: index, residents: residents,
+                                           index: index, legs: legs, residents: residents,
                                            residentConnectorSeconds: residentConnectorSeconds,
                                            limitSeconds: limitSeconds)
                 }
@@ -130,6 +132,38 @@ struct ResidentEdgeIndex: Sendable {
     }
 }
 
+/// Each resident's two ways onto the network, precomputed once for all sites: the internal
+/// search number of each end vertex of its edge with the seconds from the resident's snapped
+/// point to it (`.infinity` when the edge forbids that direction), and its connector seconds.
+/// Completing a resident for a site is then two label reads and three additions — the same
+/// additions, in the same order, as ``EdgeTravel/completion(of:graph:vertexLabel:sameEdgeTargets:)``
+/// (which still handles residents on the site's own edge).
+struct ResidentLegs: Sendable {
+    struct Leg {
+        var headVertex: Int32, tailVertex: Int32
+        var headSeconds: Double, tailSeconds: Double
+        var connectorSeconds: Double
+        var edge: Int32
+    }
+
+    /// One entry per resident; a nil resident has edge −1.
+    let legs: [Leg]
+
+    init(graph: RoadGraph, adjacency: ReverseAdjacency, residents: [SnappedPoint?], connectorSeconds: [Double]) {
+        legs = residents.indices.map { r in
+            guard let point = residents[r] else {
+                return Leg(headVertex: 0, tailVertex: 0, headSeconds: .infinity, tailSeconds: .infinity,
+                           connectorSeconds: .infinity, edge: -1)
+            }
+            let edge = EdgeTravel.Motion(graph, Int(point.edge))
+            return Leg(headVertex: adjacency.internalOf[Int(edge.toVertex)], tailVertex: adjacency.internalOf[Int(edge.fromVertex)],
+                       headSeconds: EdgeTravel.seconds(along: edge, fromOffsetMeters: point.offsetMeters, toOffsetMeters: edge.lengthMeters),
+                       tailSeconds: EdgeTravel.seconds(along: edge, fromOffsetMeters: point.offsetMeters, toOffsetMeters: 0),
+                       connectorSeconds: connectorSeconds[r], edge: point.edge)
+        }
+    }
+}
+
 /// One worker's buffers for per-site bounded searches.
 private struct SiteSearchScratch {
     var search: ReverseDijkstra
@@ -145,7 +179,7 @@ private struct SiteSearchScratch {
 
     /// The residents within `limitSeconds` of `site`, sorted by index.
     mutating func reach(site: SnappedPoint, siteConnectorSeconds: Double, graph: RoadGraph, index: ResidentEdgeIndex,
-                        residents: [SnappedPoint?], residentConnectorSeconds: [Double],
+                        legs: ResidentLegs, residents: [SnappedPoint?], residentConnectorSeconds: [Double],
                         limitSeconds: Double) -> [ResidentReach] {
         search.reset()
         search.seed(towards: site, graph: graph, extraSeconds: siteConnectorSeconds, origin: 0, limitSeconds: limitSeconds)
@@ -157,23 +191,39 @@ private struct SiteSearchScratch {
         epoch += 1
         found.removeAll(keepingCapacity: true)
         let siteLabel = [(offsetMeters: site.offsetMeters, label: ArrivalLabel(seconds: siteConnectorSeconds, origin: 0))]
-        let none = EmptyCollection<(offsetMeters: Double, label: ArrivalLabel)>()
 
-        func evaluate(_ r: Int) {
+        /// A resident on the site's edge: the general completion (it may reach the site directly).
+        func evaluateOnSiteEdge(_ r: Int) {
             guard let resident = residents[r] else { return }
-            // Two calls rather than a ternary over arrays: no reference counting per resident.
-            let road = resident.edge == site.edge
-                ? EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) }, sameEdgeTargets: siteLabel)
-                : EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) }, sameEdgeTargets: none)
+            let road = EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) }, sameEdgeTargets: siteLabel)
             let total = residentConnectorSeconds[r] + road.seconds
             if total <= limitSeconds, total < .infinity { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
         }
+        let siteEdge = Int32(site.edge)
         // A search that reached much of the network is completed faster by scanning every
         // resident in order (no sort needed); a small one by visiting the residents on the edges
         // at its reached vertices (then sorted).
         if search.reachedCount * 2 >= residents.count {
-            for r in residents.indices { evaluate(r) }
+            search.withInternalSeconds { seconds in
+                legs.legs.withUnsafeBufferPointer { legs in
+                    for r in 0 ..< legs.count {
+                        let leg = legs[r]
+                        if leg.edge == siteEdge { evaluateOnSiteEdge(r); continue }
+                        let road = min(seconds[Int(leg.headVertex)] + leg.headSeconds, seconds[Int(leg.tailVertex)] + leg.tailSeconds)
+                        let total = leg.connectorSeconds + road
+                        if total <= limitSeconds, total < .infinity { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
+                    }
+                }
+            }
             return found
+        }
+        func evaluate(_ r: Int) {
+            let leg = legs.legs[r]
+            if leg.edge < 0 { return }
+            if leg.edge == siteEdge { evaluateOnSiteEdge(r); return }
+            let road = min(search.internalSeconds(leg.headVertex) + leg.headSeconds, search.internalSeconds(leg.tailVertex) + leg.tailSeconds)
+            let total = leg.connectorSeconds + road
+            if total <= limitSeconds, total < .infinity { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
         }
         func visit(edge e: Int) {
             for k in Int(index.residentOffsets[e])..<Int(index.residentOffsets[e + 1]) {
