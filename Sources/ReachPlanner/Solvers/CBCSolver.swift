@@ -82,8 +82,8 @@ public struct CBCSolver: CoverageSolver {
     public func solve(_ instance: MCLPInstance, timeLimitSeconds: Double) throws -> SolverOutcome {
         let deadline = Deadline(seconds: timeLimitSeconds)
         var clock = PhaseClock()
-        let heuristic = SwapSearch.heuristicIncumbent(instance, timeLimitSeconds: timeLimitSeconds, kickRounds: kickRounds,
-                                                      clock: &clock)
+        let (heuristic, swapNote) = SwapSearch.heuristicIncumbent(instance, timeLimitSeconds: timeLimitSeconds,
+                                                                  kickRounds: kickRounds, clock: &clock)
         let lagrangian = LagrangianBound.optimise(
             instance, incumbent: heuristic, deadline: Deadline(seconds: max(0, timeLimitSeconds) * lagrangianShare))
         clock.lap("lagrangian")
@@ -94,7 +94,7 @@ public struct CBCSolver: CoverageSolver {
         }
         var covered = instance.corePopulation(covered: chosen)
         var bound = lagrangian.bound
-        var notes = [lagrangian.note]
+        var notes = [swapNote, lagrangian.note].compactMap { $0 }
         func outcome(_ proven: Bool) -> SolverOutcome {
             SolverOutcome(chosen: chosen, coreUpperBound: bound, provenOptimal: proven, notes: notes, phases: clock.phases)
         }

@@ -25,29 +25,42 @@ enum IteratedSwapSearch {
     /// - Parameter tableCells: the K·M above which it falls back to ``SwapSearch/improve`` (no kicks).
     static func search(_ instance: MCLPInstance, start: [Int], rounds: Int, chains: Int = 2,
                        seed: UInt64 = 0x5EED, deadline: Deadline, tableCells: Int = maximumTableCells) -> [Int] {
+        searchReporting(instance, start: start, rounds: rounds, chains: chains, seed: seed, deadline: deadline,
+                        tableCells: tableCells).chosen
+    }
+
+    /// As ``search(_:start:rounds:chains:seed:deadline:tableCells:)``, and whether the deadline cut a
+    /// chain short (the answer may then differ between runs).
+    static func searchReporting(_ instance: MCLPInstance, start: [Int], rounds: Int, chains: Int = 2,
+                                seed: UInt64 = 0x5EED, deadline: Deadline,
+                                tableCells: Int = maximumTableCells) -> (chosen: [Int], cutByDeadline: Bool) {
         let k = start.count
         guard k > 0, k < instance.siteCount, k * instance.siteCount <= tableCells else {
-            return SwapSearch.improve(instance, chosen: start, maxPasses: 50, deadline: deadline)
+            let chosen = SwapSearch.improve(instance, chosen: start, maxPasses: 50, deadline: deadline)
+            return (chosen, deadline.hasPassed)
         }
         var base = SwapNeighbourhood(instance, chosen: start)
         base.descend()
-        guard rounds > 0, chains > 0 else { return base.chosen }
-        let results = Mutex([(chosen: [Int], covered: Double)?](repeating: nil, count: chains))
+        guard rounds > 0, chains > 0 else { return (base.chosen, false) }
+        let results = Mutex([(chosen: [Int], covered: Double, cut: Bool)?](repeating: nil, count: chains))
         let startState = base
         DispatchQueue.concurrentPerform(iterations: chains) { c in
             let found = runChain(startState, rounds: rounds, seed: seed &+ UInt64(c) &* 0x9E37_79B9_7F4A_7C15, deadline: deadline)
             results.withLock { $0[c] = found }
         }
         var best = (chosen: base.chosen, covered: base.covered)
+        var cut = false
         let tolerance = instance.populationTolerance
         for found in results.withLock({ $0 }) {
-            if let found, found.covered > best.covered + tolerance { best = found }
+            guard let found else { continue }
+            cut = cut || found.cut
+            if found.covered > best.covered + tolerance { best = (found.chosen, found.covered) }
         }
-        return best.chosen
+        return (best.chosen, cut)
     }
 
     private static func runChain(_ start: SwapNeighbourhood, rounds: Int, seed: UInt64,
-                                 deadline: Deadline) -> (chosen: [Int], covered: Double) {
+                                 deadline: Deadline) -> (chosen: [Int], covered: Double, cut: Bool) {
         let instance = start.instance
         let tolerance = instance.populationTolerance
         var rng = SplitMix64(seed: seed)
@@ -56,7 +69,7 @@ enum IteratedSwapSearch {
         var uncovered: [Int32] = []
         var cumulative: [Double] = []
         for _ in 0 ..< rounds {
-            if deadline.hasPassed { break }
+            if deadline.hasPassed { return (best.chosen, best.covered, true) }
             // An uncovered demand, drawn in proportion to its population.
             uncovered.removeAll(keepingCapacity: true)
             cumulative.removeAll(keepingCapacity: true)
@@ -92,6 +105,6 @@ enum IteratedSwapSearch {
                 if current.covered > best.covered + tolerance { best = (current.chosen, current.covered) }
             }
         }
-        return best
+        return (best.chosen, best.covered, false)
     }
 }

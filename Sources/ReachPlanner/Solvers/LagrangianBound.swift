@@ -28,6 +28,8 @@ enum LagrangianBound {
         var iterations: Int
         /// True when it stopped because no iteration bounded below the core total.
         var stoppedAtTrivialBound = false
+        /// True when the deadline ended it (the bound may then differ between runs).
+        var cutByDeadline = false
     }
 
     /// Runs subgradient optimisation until the bound meets the incumbent (within the tolerance),
@@ -76,7 +78,11 @@ enum LagrangianBound {
                 bestCoverage = covered
                 bestChosen = Array(order[0 ..< k])
             }
-            if bestBound - bestCoverage <= tolerance || deadline.hasPassed { break }
+            if bestBound - bestCoverage <= tolerance { break }
+            if deadline.hasPassed {
+                return Result(bound: min(bestBound, total), bestChosen: bestChosen, bestCoverage: bestCoverage,
+                              iterations: iteration, cutByDeadline: true)
+            }
             if iteration >= trivialIterations, bestBound >= total - tolerance {
                 return Result(bound: total, bestChosen: bestChosen, bestCoverage: bestCoverage, iterations: iteration,
                               stoppedAtTrivialBound: true)
@@ -128,6 +134,7 @@ extension LagrangianBound.Result {
     /// The deterministic report line (`plan.json` `solver.notes`).
     var note: String {
         "lagrangian: \(iterations) iterations" + (stoppedAtTrivialBound ? ", no bound below the coverable total" : "")
+            + (cutByDeadline ? ", cut by the time limit (allow more time for a reproducible bound)" : "")
     }
 }
 
@@ -148,8 +155,8 @@ public struct LagrangianSolver: CoverageSolver {
     public func solve(_ instance: MCLPInstance, timeLimitSeconds: Double) throws -> SolverOutcome {
         let deadline = Deadline(seconds: timeLimitSeconds)
         var clock = PhaseClock()
-        let heuristic = SwapSearch.heuristicIncumbent(instance, timeLimitSeconds: timeLimitSeconds, kickRounds: kickRounds,
-                                                      clock: &clock)
+        let (heuristic, swapNote) = SwapSearch.heuristicIncumbent(instance, timeLimitSeconds: timeLimitSeconds,
+                                                                  kickRounds: kickRounds, clock: &clock)
         let result = LagrangianBound.optimise(instance, incumbent: heuristic, maxIterations: maxIterations, deadline: deadline)
         clock.lap("lagrangian")
         var chosen = result.bestChosen
@@ -160,6 +167,6 @@ public struct LagrangianSolver: CoverageSolver {
         let covered = instance.corePopulation(covered: chosen)
         let proven = result.bound - covered <= instance.populationTolerance
         return SolverOutcome(chosen: chosen, coreUpperBound: result.bound, provenOptimal: proven,
-                             notes: [result.note], phases: clock.phases)
+                             notes: [swapNote, result.note].compactMap { $0 }, phases: clock.phases)
     }
 }

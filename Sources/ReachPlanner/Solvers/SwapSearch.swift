@@ -223,13 +223,17 @@ extension SwapSearch {
     /// The heuristic incumbent shared by the bounded solvers: lazy greedy, then
     /// ``IteratedSwapSearch`` (`kickRounds` kicks per chain, within `share` of the time limit);
     /// each phase is timed on `clock`.
+    /// Returns the choice and, when the time limit cut the search short, a note for
+    /// `solver.notes` (the plan may then differ between runs).
     static func heuristicIncumbent(_ instance: MCLPInstance, timeLimitSeconds: Double, kickRounds: Int,
-                                   share: Double = 0.6, clock: inout PhaseClock) -> [Int] {
+                                   share: Double = 0.6, clock: inout PhaseClock) -> (chosen: [Int], note: String?) {
         let greedy = GreedySolver.greedyOrder(instance)
         clock.lap("greedy")
-        let heuristic = IteratedSwapSearch.search(instance, start: greedy, rounds: kickRounds,
-                                                  deadline: Deadline(seconds: max(0, timeLimitSeconds) * share))
+        let heuristic = IteratedSwapSearch.searchReporting(instance, start: greedy, rounds: kickRounds,
+                                                           deadline: Deadline(seconds: max(0, timeLimitSeconds) * share))
         clock.lap("swaps")
-        return heuristic
+        let note = heuristic.cutByDeadline
+            ? "swaps: cut by the time limit before \(kickRounds) kicks per chain; allow more time for a reproducible plan" : nil
+        return (heuristic.chosen, note)
     }
 }
