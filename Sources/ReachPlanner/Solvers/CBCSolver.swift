@@ -36,7 +36,7 @@ public struct CBCSolver: CoverageSolver {
     public var lagrangianShare: Double
     /// Skip CBC when the core has more covering pairs than this; nil means no limit.
     ///
-    /// The time limit holds at any size (CBC runs in a child process, see ``runCBC(_:warmStart:seconds:)``),
+    /// The time limit holds at any size (large CBC models run in a child process killed at the limit),
     /// so the guard is about memory and use: CBC's copies of the model take ≈ 40 bytes per
     /// covering pair, and on the 200k-resident benchmark (21 million pairs, 1.2 GB) CBC had not
     /// finished its root LP after 52 s. Above the guard the answer is the heuristic's with the
@@ -125,7 +125,7 @@ public struct CBCSolver: CoverageSolver {
         let result = try Self.runCBC(instance, warmStart: chosen, seconds: remaining, nodeLimit: nodes)
         clock.lap("cbc")
         if result.stoppedByTime {
-            notes.append("cbc: stopped at the time limit before its node limit (\(nodes ?? 0)); its answer is not used, so that a rerun gives the same plan")
+            notes.append("cbc: stopped at the time limit before its node limit (\(nodes.map(String.init) ?? "none")); its answer is not used, so that a rerun gives the same plan")
             return outcome(false)
         }
         if let cbcChosen = result.chosen {
@@ -250,20 +250,14 @@ public struct CBCSolver: CoverageSolver {
         return (better, "cbc ties: \(state)")
     }
 
+    /// CBC's answer for the core model, with the chosen sites read from it.
+    @dynamicMemberLookup
     struct CBCResult {
+        /// The chosen local sites, when CBC returned a solution choosing exactly K.
         var chosen: [Int]?
-        var objective: Double
-        var bestPossible: Double
-        var provenOptimal: Bool
-        var secondsLimitReached: Bool
-        var status: Int32
-        /// True when the CBC process was killed at the time limit (before CBC itself stopped).
-        var killedAtTimeLimit = false
-        var nodes = 0
-        var nodeLimitReached = false
-        /// True when the wall clock, not CBC's own work, ended the run: the answer depends on
-        /// the machine's speed.
-        var stoppedByTime: Bool { !provenOptimal && (secondsLimitReached || killedAtTimeLimit) }
+        var answer: CBCModel.Answer
+
+        subscript<T>(dynamicMember field: KeyPath<CBCModel.Answer, T>) -> T { answer[keyPath: field] }
     }
 
     /// Builds the core MILP, solves it with CBC in a child process under `seconds` of wall clock
@@ -308,10 +302,7 @@ public struct CBCSolver: CoverageSolver {
             let picks = (0 ..< m).filter { values[$0] > 0.5 }
             if picks.count == k { chosen = picks }
         }
-        return CBCResult(chosen: chosen, objective: answer.objective, bestPossible: answer.bestPossible,
-                         provenOptimal: answer.provenOptimal, secondsLimitReached: answer.secondsLimitReached,
-                         status: answer.status, killedAtTimeLimit: answer.killedAtTimeLimit, nodes: answer.nodes,
-                         nodeLimitReached: answer.nodeLimitReached)
+        return CBCResult(chosen: chosen, answer: answer)
     }
 }
 
