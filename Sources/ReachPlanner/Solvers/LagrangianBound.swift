@@ -131,7 +131,7 @@ enum LagrangianBound {
 }
 
 extension LagrangianBound.Result {
-    /// The deterministic report line (`plan.json` `solver.notes`).
+    /// The report line (`plan.json` `solver.notes`).
     var note: String {
         "lagrangian: \(iterations) iterations" + (stoppedAtTrivialBound ? ", no bound below the coverable total" : "")
             + (cutByDeadline ? ", cut by the time limit (allow more time for a reproducible bound)" : "")
