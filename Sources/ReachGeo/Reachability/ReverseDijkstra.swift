@@ -14,19 +14,17 @@
 struct ReverseDijkstra {
     /// The graph's incoming arcs, renumbered and compacted for the search.
     let adjacency: ReverseAdjacency
-    /// Seconds from each vertex to the nearest target, by *internal* vertex number; `.infinity`
-    /// when not reached.
-    private var seconds: [Double]
-    /// The origin (target index) of each label (internal numbering); meaningful where `seconds` is finite.
-    private var origin: [Int32]
+    /// Each vertex's label (seconds to the nearest target and which target), by *internal*
+    /// vertex number; ``ArrivalLabel/unreached`` when not reached. One array of 16-byte labels, so
+    /// a relaxation touches one cache line rather than two.
+    private var labels: [ArrivalLabel]
     /// The internal numbers of the vertices with a finite label, in the order they were labelled.
     private var touched: [Int32] = []
     private var heap = LabelHeap()
 
     init(adjacency: ReverseAdjacency) {
         self.adjacency = adjacency
-        seconds = [Double](repeating: .infinity, count: adjacency.vertexCount)
-        origin = [Int32](repeating: .max, count: adjacency.vertexCount)
+        labels = [ArrivalLabel](repeating: .unreached, count: adjacency.vertexCount)
     }
 
     init(graph: RoadGraph) { self.init(adjacency: ReverseAdjacency(graph: graph)) }
@@ -35,21 +33,21 @@ struct ReverseDijkstra {
     @inline(__always)
     func label(_ v: Int32) -> ArrivalLabel {
         let i = Int(adjacency.internalOf[Int(v)])
-        return ArrivalLabel(seconds: seconds[i], origin: origin[i])
+        return labels[i]
     }
 
     /// The seconds label of *internal* vertex `i` (``ReverseAdjacency/internalOf``).
     @inline(__always)
-    func internalSeconds(_ i: Int32) -> Double { seconds[Int(i)] }
+    func internalSeconds(_ i: Int32) -> Double { labels[Int(i)].seconds }
 
-    /// Calls `body` with the seconds labels by internal vertex number.
-    func withInternalSeconds<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
-        try seconds.withUnsafeBufferPointer(body)
+    /// Calls `body` with the labels by internal vertex number.
+    func withInternalLabels<R>(_ body: (UnsafeBufferPointer<ArrivalLabel>) throws -> R) rethrows -> R {
+        try labels.withUnsafeBufferPointer(body)
     }
 
     /// Seconds from every graph vertex (graph numbering), `.infinity` where not reached.
     var vertexSeconds: [Double] {
-        adjacency.internalOf.map { seconds[Int($0)] }
+        adjacency.internalOf.map { labels[Int($0)].seconds }
     }
 
     /// The number of vertices with a finite label.
@@ -63,8 +61,7 @@ struct ReverseDijkstra {
     /// Forgets the previous search. - Complexity: O(vertices touched by it).
     mutating func reset() {
         for v in touched {
-            seconds[Int(v)] = .infinity
-            origin[Int(v)] = .max
+            labels[Int(v)] = .unreached
         }
         touched.removeAll(keepingCapacity: true)
         heap.removeAll()
@@ -75,11 +72,10 @@ struct ReverseDijkstra {
         guard label.seconds <= limitSeconds else { return }
         let internalVertex = adjacency.internalOf[Int(v)]
         let i = Int(internalVertex)
-        let current = ArrivalLabel(seconds: seconds[i], origin: origin[i])
+        let current = labels[i]
         guard label < current else { return }
         if current.seconds == .infinity { touched.append(internalVertex) }
-        seconds[i] = label.seconds
-        origin[i] = label.origin
+        labels[i] = label
         heap.push(LabelHeap.Entry(seconds: label.seconds, origin: label.origin, vertex: internalVertex))
     }
 
@@ -101,25 +97,23 @@ struct ReverseDijkstra {
         adjacency.offsets.withUnsafeBufferPointer { offsets in
             adjacency.tails.withUnsafeBufferPointer { tails in
                 adjacency.arcSeconds.withUnsafeBufferPointer { arcSeconds in
-                    seconds.withUnsafeMutableBufferPointer { seconds in
-                        origin.withUnsafeMutableBufferPointer { origin in
-                            while let top = heap.popMin() {
-                                let v = Int(top.vertex)
-                                if top.seconds != seconds[v] || top.origin != origin[v] { continue }
-                                let end = Int(offsets[v + 1])
-                                var a = Int(offsets[v])
-                                while a < end {
-                                    let candidate = top.seconds + arcSeconds[a]
-                                    let t = Int(tails[a])
-                                    a += 1
-                                    if candidate > limitSeconds { continue }
-                                    let old = seconds[t]
-                                    if candidate < old || (candidate == old && top.origin < origin[t]) {
-                                        if old == .infinity { touched.append(Int32(t)) }
-                                        seconds[t] = candidate
-                                        origin[t] = top.origin
-                                        heap.push(LabelHeap.Entry(seconds: candidate, origin: top.origin, vertex: Int32(t)))
-                                    }
+                    labels.withUnsafeMutableBufferPointer { labels in
+                        while let top = heap.popMin() {
+                            let v = Int(top.vertex)
+                            let settled = labels[v]
+                            if top.seconds != settled.seconds || top.origin != settled.origin { continue }
+                            let end = Int(offsets[v + 1])
+                            var a = Int(offsets[v])
+                            while a < end {
+                                let candidate = top.seconds + arcSeconds[a]
+                                let t = Int(tails[a])
+                                a += 1
+                                if candidate > limitSeconds { continue }
+                                let old = labels[t]
+                                if candidate < old.seconds || (candidate == old.seconds && top.origin < old.origin) {
+                                    if old.seconds == .infinity { touched.append(Int32(t)) }
+                                    labels[t] = ArrivalLabel(seconds: candidate, origin: top.origin)
+                                    heap.push(LabelHeap.Entry(seconds: candidate, origin: top.origin, vertex: Int32(t)))
                                 }
                             }
                         }

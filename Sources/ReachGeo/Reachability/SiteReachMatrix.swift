@@ -204,12 +204,13 @@ private struct SiteSearchScratch {
         // resident in order (no sort needed); a small one by visiting the residents on the edges
         // at its reached vertices (then sorted).
         if search.reachedCount * 2 >= residents.count {
-            search.withInternalSeconds { seconds in
+            search.withInternalLabels { labels in
                 legs.legs.withUnsafeBufferPointer { legs in
                     for r in 0 ..< legs.count {
                         let leg = legs[r]
                         if leg.edge == siteEdge { evaluateOnSiteEdge(r); continue }
-                        let road = min(seconds[Int(leg.headVertex)] + leg.headSeconds, seconds[Int(leg.tailVertex)] + leg.tailSeconds)
+                        let road = min(labels[Int(leg.headVertex)].seconds + leg.headSeconds,
+                                       labels[Int(leg.tailVertex)].seconds + leg.tailSeconds)
                         let total = leg.connectorSeconds + road
                         if total <= limitSeconds, total < .infinity { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
                     }
