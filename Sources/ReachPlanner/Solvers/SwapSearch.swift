@@ -130,12 +130,15 @@ enum SwapSearch {
     /// them and replaces a site by one of lower index.
     ///
     /// It is a local search: exact for ``ExhaustiveSolver`` inputs only when the optimum's ties
-    /// are one swap apart (the exhaustive solver applies the rules itself).
+    /// are one swap apart (the exhaustive solver applies the rules itself). Coverage-neutral swaps
+    /// are read from the tables of ``SwapNeighbourhood`` (K additions per candidate); a set too
+    /// large for them (K·M > ``IteratedSwapSearch/maximumTableCells``) is returned unpolished.
     /// - Parameter workBudget: most covering pairs scanned for travel-minute deltas.
     static func polishTies(_ instance: MCLPInstance, chosen: [Int], deadline: Deadline,
                            workBudget: Int = 20_000_000, maxPasses: Int = 20) -> [Int] {
-        guard !chosen.isEmpty, chosen.count < instance.siteCount else { return chosen }
-        var state = CoverState(instance, chosen: chosen)
+        guard !chosen.isEmpty, chosen.count < instance.siteCount,
+              chosen.count * instance.siteCount <= IteratedSwapSearch.maximumTableCells else { return chosen }
+        var state = SwapNeighbourhood(instance, chosen: chosen)
         let tolerance = instance.populationTolerance
         let reference = state.covered
         let problem = instance.problem
@@ -176,30 +179,32 @@ enum SwapSearch {
 
         for _ in 0 ..< maxPasses {
             var changed = false
-            for j in 0 ..< instance.siteCount where !state.inSet[j] {
+            for j in 0 ..< instance.siteCount where state.slotOfSite[j] < 0 {
                 if deadline.hasPassed || work > workBudget { return state.chosen }
-                var neutral: [Int] = []
+                // Coverage-neutral swaps bringing j in, by the site they give up (ascending).
+                var neutral: [(site: Int, slot: Int)] = []
                 let coveredNow = state.covered, floor = reference - tolerance
-                _ = state.evaluateSwaps(bringingIn: j) { s, delta in
-                    if coveredNow + delta >= floor, abs(delta) <= tolerance { neutral.append(s) }
+                for r in 0 ..< state.siteOfSlot.count {
+                    let delta = state.delta(slot: r, site: j)
+                    if coveredNow + delta >= floor, abs(delta) <= tolerance { neutral.append((Int(state.siteOfSlot[r]), r)) }
                 }
                 var pick = -1
                 if !neutral.isEmpty {
                     let gj = Int(instance.selectableSites[j])
                     var bestMinutes = -minutesTolerance
                     var bestByIndex = -1
-                    for s in neutral.sorted() {
+                    for (s, r) in neutral.sorted(by: { $0.site < $1.site }) {
                         let gs = Int(instance.selectableSites[s])
                         let dm = minutesDelta(out: gs, in: gj)
-                        if dm < bestMinutes { bestMinutes = dm; pick = s }
-                        if abs(dm) <= minutesTolerance, gj < gs { bestByIndex = s }
+                        if dm < bestMinutes { bestMinutes = dm; pick = r }
+                        if abs(dm) <= minutesTolerance, gj < gs { bestByIndex = r }
                     }
                     if pick < 0 { pick = bestByIndex }
                 }
                 if pick >= 0 {
-                    open[Int(instance.selectableSites[pick])] = false
+                    open[Int(instance.selectableSites[Int(state.siteOfSlot[pick])])] = false
                     open[Int(instance.selectableSites[j])] = true
-                    state.swap(out: pick, in: j)
+                    state.swap(slot: pick, in: j)
                     changed = true
                 }
             }
