@@ -122,7 +122,15 @@ public struct CBCSolver: CoverageSolver {
             return outcome(false)
         }
         let nodes = nodeLimit ?? Self.defaultNodeLimit(forSeconds: timeLimitSeconds)
-        let result = try Self.runCBC(instance, warmStart: chosen, seconds: remaining, nodeLimit: nodes)
+        let result: CBCResult
+        do {
+            result = try Self.runCBC(instance, warmStart: chosen, seconds: remaining, nodeLimit: nodes)
+        } catch PlannerError.solverFailure(_, let reason) {
+            // CBC failing (a crash of its process, a model it cannot load) costs the exact phase,
+            // not the plan: the heuristic's choice and the Lagrangian bound are still proven.
+            notes.append("cbc: failed (\(reason)); the heuristic's plan and the Lagrangian bound stand")
+            return outcome(false)
+        }
         clock.lap("cbc")
         if result.stoppedByTime {
             notes.append("cbc: stopped at the time limit before its node limit (\(nodes.map(String.init) ?? "none")); its answer is not used, so that a rerun gives the same plan")
@@ -231,8 +239,13 @@ public struct CBCSolver: CoverageSolver {
         model.rows(lower: rowLower, upper: rowUpper)
         var start = [Double](repeating: 0, count: m)
         for j in chosen { start[j] = 1 }
-        let answer = try model.solve(warmStart: start, readColumns: m, seconds: seconds,
+        let answer: CBCModel.Answer
+        do {
+            answer = try model.solve(warmStart: start, readColumns: m, seconds: seconds,
                                      nodeLimit: nodeLimit ?? Self.defaultNodeLimit(forSeconds: timeLimitSeconds))
+        } catch PlannerError.solverFailure(_, let reason) {
+            return (nil, "cbc ties: failed (\(reason)); travel minutes compared by swaps only")
+        }
         if answer.stoppedByTime {
             return (nil, "cbc ties: stopped at the time limit; travel minutes compared by swaps only")
         }
