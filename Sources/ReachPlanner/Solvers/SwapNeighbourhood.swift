@@ -176,13 +176,34 @@ struct SwapNeighbourhood {
     /// `maxSwaps` are made). Returns the number of swaps made.
     @discardableResult
     mutating func descend(maxSwaps: Int = 10_000, pinnedSlot: Int = -1, barred: Int = -1) -> Int {
+        var log: [Move] = []
+        return descend(maxSwaps: maxSwaps, pinnedSlot: pinnedSlot, barred: barred, log: &log)
+    }
+
+    /// A swap made: the slot and the site that left it (swapping it back undoes the move).
+    struct Move {
+        var slot: Int
+        var previousSite: Int
+    }
+
+    /// As ``descend(maxSwaps:pinnedSlot:barred:)``, appending each swap made to `log`.
+    @discardableResult
+    mutating func descend(maxSwaps: Int = 10_000, pinnedSlot: Int = -1, barred: Int = -1, log: inout [Move]) -> Int {
         let tolerance = instance.populationTolerance
         var swaps = 0
         while swaps < maxSwaps, let move = bestSwap(pinnedSlot: pinnedSlot, barred: barred), move.delta > tolerance {
+            log.append(Move(slot: move.slot, previousSite: Int(siteOfSlot[move.slot])))
             swap(slot: move.slot, in: move.site)
             swaps += 1
         }
         return swaps
+    }
+
+    /// Undoes the swaps of `log`, last first, and empties it. The tables come back to their
+    /// values before the swaps up to rounding (each population is added and removed again).
+    mutating func undo(_ log: inout [Move]) {
+        for move in log.reversed() { swap(slot: move.slot, in: move.previousSite) }
+        log.removeAll(keepingCapacity: true)
     }
 
     /// True when core demand `d` is covered by no chosen site.
