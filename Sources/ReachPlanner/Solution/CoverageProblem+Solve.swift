@@ -8,9 +8,10 @@ extension CoverageProblem {
     ///   the covered population; ties go to fewer population-weighted travel minutes, then to the
     ///   lower site indices.
     /// - `.fewestBranches(targetShare: S)`: the smallest N whose best plan covers at least
-    ///   S × ``coverablePopulation``; candidates between the bound-derived minimum and the greedy
-    ///   answer are tried with `solver`, so the count is proven minimal when `solver` proves each
-    ///   smaller count short of the target (``CoverageSolution/branchCountProvenMinimal``).
+    ///   S × ``coverablePopulation``; a binary search with `solver` between the bound-derived
+    ///   minimum and the greedy answer, each solve with an equal share of the time limit. The
+    ///   count is proven minimal when `solver` proves the count below it short of the target
+    ///   (``CoverageSolution/branchCountProvenMinimal``).
     ///
     /// - Parameters:
     ///   - type: mode and objective.
@@ -88,35 +89,46 @@ extension CoverageProblem {
         let bounds = SolutionBuilder.prefixBounds(full, prefix: Array(order[0 ..< greedyCount]), maxBudget: greedyCount)
         var lowest = 0
         while lowest < greedyCount, full.baselinePopulation + bounds[lowest] < target - tolerance { lowest += 1 }
-        let deadline = Deadline(seconds: timeLimitSeconds)
-        var allProven = true
+        // Binary search between `lowest` (the bound proves every smaller count short) and
+        // `greedyCount` (the greedy prefix reaches the target). The best coverage grows with the
+        // count, so with an exact solver this finds the minimum; with a heuristic the count found
+        // still reaches the target. Each solve gets an equal, fixed share of the time limit, so
+        // the search makes the same solves on every run.
+        // At most ⌈log₂(span)⌉ + 1 solves in the search, plus one at the greedy count.
+        let probes = Int(log2(Double(max(1, greedyCount - lowest))).rounded(.up)) + 2
+        let perSolve = timeLimitSeconds / Double(probes)
+        var lo = lowest, hi = greedyCount
         var answer: (MCLPInstance, SolverOutcome)? = nil
-        var k = lowest
-        while k < greedyCount, !deadline.hasPassed {
-            let instance = probe.choosing(k)
-            let outcome = try run(solver, on: instance, seconds: deadline.remainingSeconds)
+        var provenShort = Set<Int>()
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let instance = probe.choosing(mid)
+            let outcome = try run(solver, on: instance, seconds: perSolve)
             let reached = instance.baselinePopulation + instance.corePopulation(covered: outcome.chosen)
             if reached >= target - tolerance {
+                hi = mid
                 answer = (instance, outcome)
-                break
+            } else {
+                if outcome.provenOptimal || (outcome.coreUpperBound.map { instance.baselinePopulation + $0 < target - tolerance } ?? false) {
+                    provenShort.insert(mid)
+                }
+                lo = mid + 1
             }
-            let provenShort = outcome.provenOptimal
-                || (outcome.coreUpperBound.map { instance.baselinePopulation + $0 < target - tolerance } ?? false)
-            if !provenShort { allProven = false }
-            k += 1
         }
         if answer == nil {
-            if k < greedyCount { allProven = false }  // out of time before every smaller count was tried
-            // The greedy prefix reaches the target; let the solver improve coverage for that count.
+            // Only the greedy prefix is known to reach the target; let the solver improve coverage
+            // for that count.
             let instance = probe.choosing(greedyCount)
-            let prefix = SwapSearch.polishTies(instance, chosen: Array(order[0 ..< greedyCount]), deadline: Deadline(seconds: 1))
+            let prefix = SwapSearch.polishTies(instance, chosen: Array(order[0 ..< greedyCount]), deadline: Deadline(seconds: perSolve))
             var outcome = SolverOutcome(chosen: prefix.sorted(), coreUpperBound: nil, provenOptimal: false)
-            if !deadline.hasPassed, let better = try? run(solver, on: instance, seconds: deadline.remainingSeconds),
+            if let better = try? run(solver, on: instance, seconds: perSolve),
                instance.corePopulation(covered: better.chosen) >= instance.corePopulation(covered: outcome.chosen) - tolerance {
                 outcome = better
             }
             answer = (instance, outcome)
         }
+        // Minimal when the count below the answer is proven short (by the bound below `lowest`).
+        let allProven = hi == lowest || provenShort.contains(hi - 1)
         let (instance, outcome) = answer!
         var solution = SolutionBuilder.build(instance, outcome: outcome, type: type, solverName: solver.name, start: start)
         solution.targetPopulation = target
@@ -132,7 +144,8 @@ enum SolutionBuilder {
     /// Coverage f is monotone submodular, so for every set P and every choice Q of b sites,
     /// f(Q) ≤ f(P) + Σ_{j∈Q} gain(j | P) ≤ f(P) + (sum of the b largest gains given P)
     /// (Nemhauser, Wolsey & Fisher 1978). The bound for b is the minimum over the prefixes
-    /// P₀ = ∅, P₁, … of `prefix`. Gains are kept exact incrementally as P grows.
+    /// P₀ = ∅, P₁, … of `prefix`, and never above the core total. Gains are kept exact
+    /// incrementally as P grows.
     /// - Complexity: O(P + |prefix| · M log M) for P core covering pairs and M sites.
     static func prefixBounds(_ instance: MCLPInstance, prefix: [Int], maxBudget: Int) -> [Double] {
         let m = instance.siteCount
@@ -145,13 +158,15 @@ enum SolutionBuilder {
         var covered = [Bool](repeating: false, count: instance.demandCount)
         var coveredPopulation = 0.0
         var best = [Double](repeating: .infinity, count: maxBudget + 1)
+        let coreTotal = instance.coreTotalPopulation
         func update() {
             let top = gain.map { max(0, $0) }.sorted(by: >)
             var sum = coveredPopulation
             best[0] = min(best[0], sum)
             for b in 1 ... max(1, maxBudget) where b <= maxBudget {
                 if b - 1 < top.count { sum += top[b - 1] }
-                best[b] = min(best[b], sum)
+                // No choice covers more than the whole core.
+                best[b] = min(best[b], sum, coreTotal)
             }
         }
         update()
