@@ -14,13 +14,11 @@ public enum ScenarioPlanning {
         /// Greedy + swaps only (the bound is the trivial one from the greedy guarantee).
         case greedy
 
-        /// The solver for a run limited to `timeLimitSeconds`. CBC's node limit is derived from
-        /// the limit the user gave (not from the time left at each call), so that every CBC run
-        /// of a question — including each count tried by `--objective branches` — has the same
-        /// node limit on every rerun.
-        public func solver(timeLimitSeconds: Double) -> any CoverageSolver {
+        /// The solver. (CBC's node limit follows the seconds each solve is given, which depend
+        /// only on `--time-limit` and the question, so reruns make the same CBC runs.)
+        public var solver: any CoverageSolver {
             switch self {
-            case .cbc: return CBCSolver(nodeLimit: CBCSolver.defaultNodeLimit(forSeconds: timeLimitSeconds))
+            case .cbc: return CBCSolver()
             case .lagrangian: return LagrangianSolver()
             case .greedy: return GreedySwapSolver()
             }
@@ -61,7 +59,7 @@ public enum ScenarioPlanning {
         let (problem, sets) = try problem(prepared: prepared, progress: progress, timings: &timings)
         progress.stage("solving (\(solver.rawValue), \(problem.mergedDemandCount) distinct coverage sets from \(problem.demandCount) residents, \(problem.siteCount) sites)")
         let solution = try timings.measure("solve") {
-            try problem.solve(type, using: solver.solver(timeLimitSeconds: timeLimitSeconds), timeLimitSeconds: timeLimitSeconds)
+            try problem.solve(type, using: solver.solver, timeLimitSeconds: timeLimitSeconds)
         }
         // Evaluate the proposal: ties in nearest/fastest go to the site that comes first in the
         // scenario (existing, then candidates), so open sites are listed by site index.

@@ -51,7 +51,9 @@ public struct CBCSolver: CoverageSolver {
     public var maxTieBreakPairs: Int
 
     /// Most branch-and-bound nodes per CBC run; nil derives it from the time limit given to
-    /// ``solve(_:timeLimitSeconds:)`` (``defaultNodeLimit(forSeconds:)``).
+    /// ``solve(_:timeLimitSeconds:)`` (``defaultNodeLimit(forSeconds:)``). That limit is fixed
+    /// by the caller's time limit and question (``CoverageProblem/solve(_:using:timeLimitSeconds:)``
+    /// never passes "the time left"), so reruns make the same CBC runs.
     ///
     /// The node limit, not the clock, is meant to end CBC: a run stopped by the node limit gives
     /// the same answer on every machine and every rerun, while a run stopped by the time limit
