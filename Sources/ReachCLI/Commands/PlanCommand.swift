@@ -103,6 +103,7 @@ extension TextSummary {
         if let outDir { out += "  wrote plan.json, plan.geojson, residents.csv, uncovered.geojson to \(outDir.path)\n" }
         let total = timings.entries.first(where: { $0.stage == "total" })?.seconds ?? 0
         out += "  solver: \(s.solver.name); time: \(DecimalText.fixed(total, decimals: 2)) s\n"
+        for note in s.solver.notes { out += "    \(note)\n" }
         return out
     }
 }

@@ -184,6 +184,11 @@ func tinyResidents() -> (csv: String, e1: LonLat) {
         #expect(plan["upper_bound_population"]?.numberValue == 140)
         #expect(plan["gap"]?.numberValue == 0 && plan["proven_optimal"]?.boolValue == true)
         #expect(plan["mode"]?.stringValue == "add" && plan["branches_requested"]?.numberValue == 2)
+        // The text summary repeats the solver's notes (how the search ended).
+        let noteValues = try #require(plan["solver"]?["notes"]?.arrayElements)
+        let notes = noteValues.compactMap { $0.stringValue }
+        #expect(!notes.isEmpty)
+        for note in notes { #expect(r.stdout.contains("    \(note)\n"), "\(note) not in the text output") }
         let geo = try GeoJSONReader.read(url: s.file("p/plan.geojson"))
         #expect(geo.filter { $0.property("kind")?.stringValue == "branch" }.count == 2)
         #expect(geo.filter { $0.property("kind")?.stringValue == "newly_covered_resident" }.map { $0.property("id")?.stringValue } == ["r2", "r3", "r4"])
