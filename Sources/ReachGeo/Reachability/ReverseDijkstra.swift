@@ -40,10 +40,6 @@ struct ReverseDijkstra {
     @inline(__always)
     func internalSeconds(_ i: Int32) -> Double { labels[Int(i)].seconds }
 
-    /// Calls `body` with the labels by internal vertex number.
-    func withInternalLabels<R>(_ body: (UnsafeBufferPointer<ArrivalLabel>) throws -> R) rethrows -> R {
-        try labels.withUnsafeBufferPointer(body)
-    }
 
     /// Seconds from every graph vertex (graph numbering), `.infinity` where not reached.
     var vertexSeconds: [Double] {

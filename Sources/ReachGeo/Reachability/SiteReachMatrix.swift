@@ -200,24 +200,6 @@ private struct SiteSearchScratch {
             if total <= limitSeconds, total < .infinity { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
         }
         let siteEdge = Int32(site.edge)
-        // A search that reached much of the network is completed faster by scanning every
-        // resident in order (no sort needed); a small one by visiting the residents on the edges
-        // at its reached vertices (then sorted).
-        if search.reachedCount * 2 >= residents.count {
-            search.withInternalLabels { labels in
-                legs.legs.withUnsafeBufferPointer { legs in
-                    for r in 0 ..< legs.count {
-                        let leg = legs[r]
-                        if leg.edge == siteEdge { evaluateOnSiteEdge(r); continue }
-                        let road = min(labels[Int(leg.headVertex)].seconds + leg.headSeconds,
-                                       labels[Int(leg.tailVertex)].seconds + leg.tailSeconds)
-                        let total = leg.connectorSeconds + road
-                        if total <= limitSeconds, total < .infinity { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
-                    }
-                }
-            }
-            return found
-        }
         func evaluate(_ r: Int) {
             let leg = legs.legs[r]
             if leg.edge < 0 { return }
@@ -225,6 +207,13 @@ private struct SiteSearchScratch {
             let road = min(search.internalSeconds(leg.headVertex) + leg.headSeconds, search.internalSeconds(leg.tailVertex) + leg.tailSeconds)
             let total = leg.connectorSeconds + road
             if total <= limitSeconds, total < .infinity { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
+        }
+        // A search that reached much of the network is completed faster by scanning every
+        // resident in order (no sort needed); a small one by visiting the residents on the edges
+        // at its reached vertices (then sorted).
+        if search.reachedCount * 2 >= residents.count {
+            for r in residents.indices { evaluate(r) }
+            return found
         }
         func visit(edge e: Int) {
             for k in Int(index.residentOffsets[e])..<Int(index.residentOffsets[e + 1]) {

@@ -37,7 +37,7 @@ enum IteratedSwapSearch {
     /// 200k × 2k benchmark (60,000 + 212,000 values) copies are faster (1.5 s against 2.1 s).
     static let defaultCopyLimit = 2_000_000
 
-    /// As ``search(_:start:rounds:chains:seed:deadline:tableCells:)``, and whether the deadline cut a
+    /// As ``search(_:start:rounds:chains:seed:deadline:tableCells:copyLimit:)``, and whether the deadline cut a
     /// chain short (the answer may then differ between runs).
     static func searchReporting(_ instance: MCLPInstance, start: [Int], rounds: Int, chains: Int = 2,
                                 seed: UInt64 = 0x5EED, deadline: Deadline, tableCells: Int = maximumTableCells,
