@@ -58,9 +58,7 @@ public enum SiteReachMatrix {
                 while let s = next.take(below: sites.count) {
                     guard let site = sites[s] else { continue }
                     out[s] = scratch.reach(site: site, siteConnectorSeconds: siteConnectorSeconds[s], graph: graph,
-                                           index: index, legs: legs, residents: residents,
-                                           residentConnectorSeconds: residentConnectorSeconds,
-                                           limitSeconds: limitSeconds)
+                                           index: index, legs: legs, residents: residents, limitSeconds: limitSeconds)
                 }
             }
         }
@@ -179,8 +177,7 @@ private struct SiteSearchScratch {
 
     /// The residents within `limitSeconds` of `site`, sorted by index.
     mutating func reach(site: SnappedPoint, siteConnectorSeconds: Double, graph: RoadGraph, index: ResidentEdgeIndex,
-                        legs: ResidentLegs, residents: [SnappedPoint?], residentConnectorSeconds: [Double],
-                        limitSeconds: Double) -> [ResidentReach] {
+                        legs: ResidentLegs, residents: [SnappedPoint?], limitSeconds: Double) -> [ResidentReach] {
         search.reset()
         search.seed(towards: site, graph: graph, extraSeconds: siteConnectorSeconds, origin: 0, limitSeconds: limitSeconds)
         search.run(limitSeconds: limitSeconds)
@@ -192,19 +189,17 @@ private struct SiteSearchScratch {
         found.removeAll(keepingCapacity: true)
         let siteLabel = [(offsetMeters: site.offsetMeters, label: ArrivalLabel(seconds: siteConnectorSeconds, origin: 0))]
 
-        /// A resident on the site's edge: the general completion (it may reach the site directly).
-        func evaluateOnSiteEdge(_ r: Int) {
-            guard let resident = residents[r] else { return }
-            let road = EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) }, sameEdgeTargets: siteLabel)
-            let total = residentConnectorSeconds[r] + road.seconds
-            if total <= limitSeconds, total < .infinity { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
-        }
         let siteEdge = Int32(site.edge)
         func evaluate(_ r: Int) {
             let leg = legs.legs[r]
-            if leg.edge < 0 { return }
-            if leg.edge == siteEdge { evaluateOnSiteEdge(r); return }
-            let road = min(search.internalSeconds(leg.headVertex) + leg.headSeconds, search.internalSeconds(leg.tailVertex) + leg.tailSeconds)
+            guard leg.edge >= 0 else { return }
+            let road: Double
+            if leg.edge == siteEdge, let resident = residents[r] {
+                // On the site's own edge the resident may reach the site directly: the general completion.
+                road = EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) }, sameEdgeTargets: siteLabel).seconds
+            } else {
+                road = min(search.internalSeconds(leg.headVertex) + leg.headSeconds, search.internalSeconds(leg.tailVertex) + leg.tailSeconds)
+            }
             let total = leg.connectorSeconds + road
             if total <= limitSeconds, total < .infinity { found.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
         }
