@@ -11,6 +11,27 @@ func makeProblem(populations: [Double], roles: String, covers: [[Int32]], minute
     return try CoverageProblem.fromCoverageSets(populations: populations, sites: sites, covers: covers, travelMinutes: minutes)
 }
 
+/// A seeded problem of `demands` demands over `sites` candidate sites, each demand covered by up
+/// to `coversPerDemand` sites drawn at random, populations 1…`maxPopulation`: sized for the
+/// solvers' scale tests rather than for the exhaustive oracle.
+func randomCandidateProblem(seed: UInt64, demands: Int, sites: Int, coversPerDemand: Int,
+                            maxPopulation: UInt64) throws -> CoverageProblem {
+    var rng = SplitMix64(seed: seed)
+    let covers: [[Int32]] = (0 ..< demands).map { _ in
+        Array(Set((0 ..< coversPerDemand).map { _ in Int32(rng.next() % UInt64(sites)) })).sorted()
+    }
+    return try makeProblem(populations: covers.map { _ in Double(1 + rng.next() % maxPopulation) },
+                           roles: String(repeating: "c", count: sites), covers: covers)
+}
+
+/// The covered-population change of putting site `j` in slot `r` of `chosen`, by two full
+/// recomputations with ``MCLPInstance/corePopulation(covered:)`` (the oracle for swap tables).
+func bruteForceSwapDelta(_ instance: MCLPInstance, chosen: [Int], slot r: Int, site j: Int) -> Double {
+    var swapped = chosen
+    swapped[r] = j
+    return instance.corePopulation(covered: swapped) - instance.corePopulation(covered: chosen)
+}
+
 /// A random small instance: integer populations, random coverage sets (some repeated, to exercise
 /// merging), optional travel minutes, and roles drawn from `roles`.
 struct RandomInstance {

@@ -99,13 +99,7 @@ import Testing
     /// seconds before its first node) comes back soon after 0.2 s, marked as stopped at the limit,
     /// and the process is still usable (a tiny model solves to optimality right after).
     @Test func cbcHonoursTheTimeLimitFromOutside() throws {
-        var rng = SplitMix64(seed: 77)
-        let sites = 1_500
-        let covers: [[Int32]] = (0 ..< 60_000).map { _ in
-            Array(Set((0 ..< 30).map { _ in Int32(rng.next() % UInt64(sites)) })).sorted()
-        }
-        let problem = try makeProblem(populations: covers.map { _ in Double(1 + rng.next() % 50) },
-                                      roles: String(repeating: "c", count: sites), covers: covers)
+        let problem = try randomCandidateProblem(seed: 77, demands: 60_000, sites: 1_500, coversPerDemand: 30, maxPopulation: 50)
         let instance = MCLPInstance(problem: problem, mode: .add, branchesToChoose: 40)
         let start = DispatchTime.now().uptimeNanoseconds
         let result = try CBCSolver.runCBC(instance, warmStart: [], seconds: 0.2)
