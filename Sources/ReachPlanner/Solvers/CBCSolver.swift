@@ -180,11 +180,15 @@ public struct CBCSolver: CoverageSolver {
         for g in instance.forcedSites { isForced[Int(g)] = true }
         // Each resident's forced minutes, and which of its pairs can matter.
         var forcedMinutes = [Double](repeating: .infinity, count: problem.demandCount)
+        /// Pair `q` of resident `i` enters the model: a selectable site nearer than any forced one.
+        func enters(_ i: Int, _ q: Int) -> Bool {
+            localOfGlobal[Int(problem.demandCoverSites[q])] >= 0 && minutes[q] < forcedMinutes[i]
+        }
         var pairs = 0
         for i in 0 ..< problem.demandCount where problem.demandPopulations[i] > 0 {
             let range = problem.demandCoverOffsets[i] ..< problem.demandCoverOffsets[i + 1]
             for q in range where isForced[Int(problem.demandCoverSites[q])] { forcedMinutes[i] = min(forcedMinutes[i], minutes[q]) }
-            for q in range where localOfGlobal[Int(problem.demandCoverSites[q])] >= 0 && minutes[q] < forcedMinutes[i] { pairs += 1 }
+            for q in range where enters(i, q) { pairs += 1 }
         }
         guard pairs <= maxTieBreakPairs else {
             return (nil, "cbc ties: travel minutes compared by swaps only (\(pairs) resident–site pairs exceed \(maxTieBreakPairs))")
@@ -199,8 +203,8 @@ public struct CBCSolver: CoverageSolver {
         for i in 0 ..< problem.demandCount where problem.demandPopulations[i] > 0 {
             var first = true
             for q in problem.demandCoverOffsets[i] ..< problem.demandCoverOffsets[i + 1] {
+                guard enters(i, q) else { continue }
                 let local = localOfGlobal[Int(problem.demandCoverSites[q])]
-                guard local >= 0, minutes[q] < forcedMinutes[i] else { continue }
                 if first { residentRow[i] = rows; rows += 1; first = false }
                 pairRow[q] = rows
                 pairRowsOfSite[Int(local)].append(rows)
