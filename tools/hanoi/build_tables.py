@@ -2,10 +2,11 @@
 """Derive the bundled Hanoi scenario tables (data/hanoi/) from ../shared/data.
 
 Run from the repository root:  python3 tools/hanoi/build_tables.py [--shared ../shared/data]
-Needs shapely >= 2 and pyproj (pip install shapely pyproj). Deterministic: the same inputs
-give byte-identical outputs. Writes units.csv, zones.geojson, existing.csv, candidates.csv
-and prints the figures quoted in data/hanoi/README.md (derivation_report.txt holds them too).
-residents.csv is NOT written here: `reach residents --from-zones` generates it.
+Needs shapely 2.2.0 and pyproj 3.7.2 (pip install shapely==2.2.0 pyproj==3.7.2). Deterministic:
+the same inputs give byte-identical outputs. Writes units.csv, zones.geojson, existing.csv,
+candidates.csv and prints the figures quoted in data/hanoi/README.md (derivation_report.txt
+holds them too). residents.csv is NOT written here: `reach residents --from-zones … --weights`
+generates it; roads.osm.pbf comes from tools/hanoi/build_roads.py.
 """
 import argparse
 import collections
@@ -57,23 +58,8 @@ def strip_kind(s):
     return s
 
 
-def syllables(name):
-    """Folded syllables of a name; census names have no spaces, so split at capitals."""
-    name = strip_kind(name)
-    parts = re.findall(r"[A-ZÀ-ỸĐ][^A-ZÀ-ỸĐ\s-]*|[^\sA-ZÀ-ỸĐ-]+", name)
-    return {fold(p) for p in parts if fold(p)}
-
-
 def geodesic_area_km2(geom):
     return abs(GEOD.geometry_area_perimeter(geom)[0]) / 1e6
-
-
-def parse_bounds(text):
-    # "lat,lon – lat,lon"
-    a, b = [p.strip() for p in text.split("–")]
-    lat1, lon1 = map(float, a.split(","))
-    lat2, lon2 = map(float, b.split(","))
-    return box(min(lon1, lon2), min(lat1, lat2), max(lon1, lon2), max(lat1, lat2))
 
 
 def write_csv(path, header, rows):
@@ -91,27 +77,47 @@ def round_coords(geom, digits=6):
     return Polygon(ring(geom.exterior.coords), [ring(i.coords) for i in geom.interiors])
 
 
+# Town-hall matches of the shared seat file that its own notes call wrong (SOURCES.md: "Some
+# matches are wrong (Từ Liêm → UBND phường Mai Dịch …)"): the seat falls back to the next rule.
+REJECTED_TOWNHALL_MATCHES = {"Từ Liêm": "SOURCES.md flags the match with UBND phường Mai Dịch as wrong"}
+EVIDENCE_WORDS = {"street": "a road named as in the address within about 90 m",
+                  "oldunit_in_address": "the address names the old unit of this town hall",
+                  "former_district_hq": "the former district seat of the same name"}
+
+
+def unit_key(kind, name):
+    return ("Phường " if kind == "phường" else "Xã ") + name
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default=os.path.join("..", "shared", "data"))
     ap.add_argument("--out", default=os.path.join("data", "hanoi"))
+    ap.add_argument("--report", default=os.path.join("tools", "hanoi", "derivation_report.txt"))
     args = ap.parse_args()
     S = lambda p: os.path.join(args.shared, p)
     report = []
     say = lambda *a: (print(*a), report.append(" ".join(str(x) for x in a)))
 
-    units = list(csv.DictReader(open(S("admin/hanoi_wards_communes_2025_vietnamadminunits.csv"), encoding="utf-8")))
-    legacy = list(csv.DictReader(open(S("admin/hanoi_wards_legacy_2024_vietnamadminunits.csv"), encoding="utf-8")))
-    mapping_rows = list(csv.DictReader(open(S("admin/hanoi_ward_mapping_legacy_to_2025_vietnamadminunits.csv"), encoding="utf-8")))
-    census = list(csv.DictReader(open(S("population/hanoi_wards_census2019_with_geocoded_centroids.csv"), encoding="utf-8")))
-    posts = list(csv.DictReader(open(S("service_points/hanoi_post_offices_vnpost_list.csv"), encoding="utf-8")))
-    osm = json.load(open(S("admin/hanoi_wards_communes_2025_osm.geojson"), encoding="utf-8"))
-    say(f"inputs: {len(units)} units 2025, {len(legacy)} legacy wards 2024, {len(mapping_rows)} mapping rows, "
-        f"{len(census)} census wards 2019, {len(posts)} post offices, {len(osm['features'])} OSM features")
+    def rows(path):
+        with open(S(path), encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
+    units = rows("admin/hanoi_wards_communes_2025_vietnamadminunits.csv")
+    sapnhap = [r for r in rows("admin/vietnam_units_2025_sapnhap_2025-07-17.csv") if r["matinh"] == "1"]
+    seats = rows("service_points/hanoi_2025_commune_seats_with_townhall_candidates.csv")
+    pois = rows("service_points/hanoi_osm2021_public_service_pois.csv")
+    legacy = rows("admin/hanoi_wards_legacy_2024_vietnamadminunits.csv")
+    posts = rows("service_points/hanoi_post_offices_vnpost_list.csv")
+    posts_osm = {r["vnpost_id"]: r for r in rows("service_points/hanoi_vnpost_offices_matched_to_osm2021.csv")}
+    with open(S("admin/hanoi_wards_communes_2025_osm.geojson"), encoding="utf-8") as f:
+        osm = json.load(f)
+    say(f"inputs: {len(units)} units 2025 (vietnamadminunits), {len(sapnhap)} Hanoi units 2025 (sapnhap), "
+        f"{len(seats)} seat rows, {len(pois)} OSM-2021 service points, {len(legacy)} legacy wards 2024, "
+        f"{len(posts)} post offices ({len(posts_osm)} matched to OSM 2021), {len(osm['features'])} OSM features")
 
     # --- 2025 polygons (OSM) by name -------------------------------------------------------
-    polys = {}
-    osm_pop = {}
+    polys, osm_pop = {}, {}
     for f in osm["features"]:
         if f["geometry"]["type"] != "Polygon":
             continue
@@ -120,123 +126,18 @@ def main():
         if "population" in f["properties"]:
             osm_pop[name] = int(f["properties"]["population"])
     assert len(polys) == 126, len(polys)
-    unit_by_code = {u["wardCode"]: u for u in units}
     assert all(u["ward"] in polys for u in units), "every 2025 unit has an OSM polygon"
-    holes = sum(len(p.interiors) for p in polys.values())
-    say(f"OSM polygons: 126 matched by name; {holes} interior rings")
+    say(f"OSM polygons: 126 matched by name; {sum(len(p.interiors) for p in polys.values())} interior rings")
 
-    # --- census ward 2019 -> legacy ward 2024 (code) with weights --------------------------
-    legacy_by_code = {r["wardCode"]: r for r in legacy}
-    legacy_by_district = collections.defaultdict(list)
-    for r in legacy:
-        legacy_by_district[fold(strip_kind(r["district"]))].append(r)
-    matched_codes = {r["wardCode_GSO_2024"] for r in census if r["wardCode_GSO_2024"]}
-    pop_by_legacy = collections.defaultdict(float)  # legacy code -> population (may be fractional)
-    census_total = 0
-    how = collections.Counter()
-    how_pop = collections.Counter()
-    unresolved = []  # census rows needing the district fallback
-    resolved_census = {}  # (district fold, ward fold) -> list of legacy codes (for post offices)
-    for r in census:
-        p = int(r["population_2019_total"])
-        census_total += p
-        d = fold(strip_kind(r["district_2019"]))
-        key = (d, fold(strip_kind(r["ward_2019"])))
-        if r["wardCode_GSO_2024"]:
-            pop_by_legacy[r["wardCode_GSO_2024"]] += p
-            how["matched_by_name (shared file)"] += 1; how_pop["matched_by_name (shared file)"] += p
-            resolved_census[key] = [r["wardCode_GSO_2024"]]
-            continue
-        w = key[1]
-        cands = legacy_by_district[d]
-        # 1. the 2024 name contains the 2019 name (e.g. "Phương Liên Trung Tự" ⊃ "Trung Tự")
-        hits = [c for c in cands if w in fold(strip_kind(c["ward"]))]
-        rule = "name contained in a 2024 name"
-        if not hits:
-            # 2. shared syllables with a 2024 ward that no 2019 ward matched (a merge product)
-            orphans = [c for c in cands if c["wardCode"] not in matched_codes]
-            sy = syllables(r["ward_2019"])
-            scored = [(len(sy & syllables(c["ward"])), c) for c in orphans]
-            best = max((s for s, _ in scored), default=0)
-            if best > 0:
-                hits = [c for s, c in scored if s == best]
-                rule = "shared syllables with a merged 2024 ward"
-        if hits:
-            for c in hits:
-                pop_by_legacy[c["wardCode"]] += p / len(hits)
-            how[rule] += 1; how_pop[rule] += p
-            resolved_census[key] = [c["wardCode"] for c in hits]
-        else:
-            unresolved.append((r, d, p))
-    # 3. still unresolved: share among the district's merge products that received nothing,
-    #    else among all its merge products, else in proportion to the district's placed population.
-    for r, d, p in unresolved:
-        cands = legacy_by_district[d]
-        orphans = [c for c in cands if c["wardCode"] not in matched_codes]
-        empty = [c for c in orphans if pop_by_legacy[c["wardCode"]] == 0]
-        if empty or orphans:
-            targets = empty or orphans
-            for c in targets:
-                pop_by_legacy[c["wardCode"]] += p / len(targets)
-            rule = "district merge products, equal shares"
-            resolved_census[(d, fold(strip_kind(r["ward_2019"])))] = [c["wardCode"] for c in targets]
-        else:
-            base = {c["wardCode"]: pop_by_legacy[c["wardCode"]] for c in cands}
-            tot = sum(base.values())
-            for code, v in base.items():
-                pop_by_legacy[code] += p * v / tot
-            rule = "district pool, pro rata to placed population"
-        how[rule] += 1; how_pop[rule] += p
-    say(f"census 2019 total {census_total:,}")
-    for k in how:
-        say(f"  {k}: {how[k]} wards, {how_pop[k]:,} people")
-    assert abs(sum(pop_by_legacy.values()) - census_total) < 1e-6
-    zero_legacy = [c for c in legacy_by_code if pop_by_legacy[c] == 0]
-    say(f"legacy 2024 wards with no census population placed: {len(zero_legacy)}")
-
-    # --- legacy ward 2024 -> 2025 units ------------------------------------------------------
-    targets = collections.defaultdict(list)
-    for m in mapping_rows:
-        targets[m["legacy_wardCode"]].append(m["new_wardCode"])
-    pop_by_unit = collections.defaultdict(float)
-    split_count = 0
-    equal_fallback = 0
-    wards_by_unit = collections.Counter()
-    for code, p in sorted(pop_by_legacy.items()):
-        ts = targets[code]
-        assert ts, code
-        for t in ts:
-            wards_by_unit[t] += 1
-        if len(ts) == 1:
-            pop_by_unit[ts[0]] += p
-            continue
-        split_count += 1
-        bb = parse_bounds(legacy_by_code[code]["wardBounds"])
-        overlaps = [bb.intersection(polys[unit_by_code[t]["ward"]]).area for t in ts]
-        tot = sum(overlaps)
-        if tot <= 0:
-            equal_fallback += 1
-            overlaps = [1.0] * len(ts); tot = float(len(ts))
-        for t, o in zip(ts, overlaps):
-            pop_by_unit[t] += p * o / tot
-    say(f"legacy wards divided among several 2025 units: {split_count} "
-        f"(split by overlap of the ward's bounding box with the 2025 polygons; equal shares for {equal_fallback})")
-
-    # Round to whole persons, largest remainder, so the city total stays exact.
-    codes = [u["wardCode"] for u in units]
-    floors = {c: int(pop_by_unit[c]) for c in codes}
-    short = census_total - sum(floors.values())
-    order = sorted(codes, key=lambda c: (-(pop_by_unit[c] - floors[c]), c))
-    for c in order[:short]:
-        floors[c] += 1
-    assert sum(floors.values()) == census_total
-    say(f"2025 units: {len(codes)}; population total {sum(floors.values()):,} (census 2019 exact, residual 0)")
-
-    # Compare with the 72 OSM gis.vn 2025 figures (a sanity check only).
-    ratios = sorted(floors[u["wardCode"]] / osm_pop[u["ward"]] for u in units if u["ward"] in osm_pop)
-    if ratios:
-        say(f"vs OSM population tags (gis.vn 2025-07-01, {len(ratios)} units): census2019/gisvn median "
-            f"{ratios[len(ratios)//2]:.2f}, p10 {ratios[len(ratios)//10]:.2f}, p90 {ratios[len(ratios)*9//10]:.2f}")
+    # --- 2025 official populations and seat addresses (sapnhap.bando.com.vn) -----------------
+    official = {unit_key(r["loai"], r["tenhc"]): r for r in sapnhap}
+    assert set(official) == {u["ward"] for u in units}, "sapnhap and vietnamadminunits name the same 126 units"
+    total = sum(int(r["dansonguoi"]) for r in sapnhap)
+    say(f"population 2025 (sapnhap dansonguoi): {total:,} in {len(sapnhap)} units")
+    equal_tags = sum(1 for n, p in osm_pop.items() if int(official[n]["dansonguoi"]) == p)
+    say(f"  equal to the OSM population tag on {equal_tags} of the {len(osm_pop)} units that carry one")
+    seat_by_name = {unit_key(r["type"], r["name"]): r for r in seats}
+    assert set(seat_by_name) == set(official), "the seat file covers the 126 units"
 
     # --- units.csv and zones.geojson ----------------------------------------------------------
     os.makedirs(args.out, exist_ok=True)
@@ -250,10 +151,9 @@ def main():
         if not poly.contains(c):
             c = poly.representative_point()
         centroid_of[code] = (round(c.x, 6), round(c.y, 6))
-        wards = wards_by_unit[code]
         unit_rows.append([code, name, u["wardType"], f"{c.x:.6f}", f"{c.y:.6f}", u["wardAreaKm2"],
-                          f"{geodesic_area_km2(poly):.2f}", floors[code],
-                          f"census2019 via {wards} legacy ward{'s' if wards != 1 else ''}"])
+                          f"{geodesic_area_km2(poly):.2f}", official[name]["dansonguoi"],
+                          "sapnhap.bando.com.vn 2025-07-17 (dansonguoi)"])
         tol = SIMPLIFY_TOLERANCE_M
         while True:
             s = TO_WGS(TO_UTM(poly).simplify(tol, preserve_topology=True))
@@ -280,64 +180,104 @@ def main():
         f.write(",\n".join(lines) + "\n]}\n")
     say(f"zones.geojson: 126 polygons, Douglas–Peucker {SIMPLIFY_TOLERANCE_M:.0f} m in UTM 48N, "
         f"max {max_vertices} vertices, {os.path.getsize(os.path.join(args.out, 'zones.geojson')):,} bytes")
+    # Point-in-unit tests use the simplified polygons the scenario ships (what Reach sees).
+    simplified = {ft["properties"]["name"]: shape(ft["geometry"]) for ft in features}
 
     def zone_of(lon, lat):
         pt = Point(lon, lat)
-        for name in sorted(polys):
-            if polys[name].covers(pt):
+        for name in sorted(simplified):
+            if simplified[name].covers(pt):
                 return name
         return ""
 
-    # --- existing.csv --------------------------------------------------------------------------
-    existing = [["hq", f"{HQ_LON:.6f}", f"{HQ_LAT:.6f}",
-                 "Trung tâm Phục vụ hành chính công thành phố Hà Nội (197 Nghi Tàm)", zone_of(HQ_LON, HQ_LAT), "existing"]]
+    # --- existing.csv: the 126 commune centres, located from their seat addresses --------------
+    header = ["id", "lon", "lat", "name", "zone", "role", "location_quality", "location_evidence", "address"]
+    hq_zone = zone_of(HQ_LON, HQ_LAT)
+    existing = [["hq", f"{HQ_LON:.6f}", f"{HQ_LAT:.6f}", "Trung tâm Phục vụ hành chính công thành phố Hà Nội",
+                 hq_zone, "existing", "street",
+                 "interpolated along Đường Nghi Tàm (OSM way 1259558376, 2025 urban extract) between Ngõ 210 and the "
+                 "street's southern end: about ±250 m", "197 Nghi Tàm, Yên Phụ, Tây Hồ"]]
+    quality_count = collections.Counter()
     for u in sorted(units, key=lambda u: u["wardCode"]):
-        lon, lat = centroid_of[u["wardCode"]]
-        existing.append([f"s{u['wardCode']}", f"{lon:.6f}", f"{lat:.6f}",
-                         f"Trung tâm Phục vụ hành chính công {u['ward']}", u["ward"], "existing"])
-    write_csv(os.path.join(args.out, "existing.csv"), ["id", "lon", "lat", "name", "zone", "role"], existing)
-    say(f"existing.csv: {len(existing)} rows (126 unit centres at the OSM polygon centroid + HQ in {existing[0][4]})")
+        name, code = u["ward"], u["wardCode"]
+        seat, off = seat_by_name[name], official[name]
+        poly = simplified[name]
+        short = off["tenhc"]
+        located = None
+        if seat["best_evidence"] and short not in REJECTED_TOWNHALL_MATCHES:
+            lon, lat = float(seat["best_lon"]), float(seat["best_lat"])
+            if poly.covers(Point(lon, lat)):
+                words = "; ".join(EVIDENCE_WORDS[e] for e in seat["best_evidence"].split("+"))
+                located = (lon, lat, "townhall", f"OSM 2021 town hall “{seat['best_candidate_name']}”: {words}")
+        if located is None and seat["street_geocode_lon"]:
+            lon, lat = float(seat["street_geocode_lon"]), float(seat["street_geocode_lat"])
+            if poly.covers(Point(lon, lat)):
+                note = f" ({REJECTED_TOWNHALL_MATCHES[short]})" if short in REJECTED_TOWNHALL_MATCHES else ""
+                located = (lon, lat, "street",
+                           f"point of the address's street “{seat['street_geocode_street']}” nearest the unit's label point "
+                           f"({int(seat['street_geocode_len_in_unit_m']):,} m of it in the unit){note}")
+        if located is None:
+            lon, lat = float(off["kinhdo"]), float(off["vido"])
+            if poly.covers(Point(lon, lat)):
+                located = (lon, lat, "unit_label_point", "seat address not located: the unit's label point (sapnhap.bando.com.vn)")
+            else:
+                lon, lat = centroid_of[code]
+                located = (lon, lat, "unit_centroid", "seat address not located: the centroid of the unit's OSM polygon")
+        lon, lat, quality, evidence = located
+        assert poly.covers(Point(round(lon, 6), round(lat, 6))), name
+        quality_count[quality] += 1
+        existing.append([f"s{code}", f"{lon:.6f}", f"{lat:.6f}", f"Trung tâm Phục vụ hành chính công {name}", name,
+                         "existing", quality, evidence, off["trungtamhc"]])
+    write_csv(os.path.join(args.out, "existing.csv"), header, existing)
+    say(f"existing.csv: {len(existing)} rows: HQ in {hq_zone} (street) and 126 commune centres located as "
+        + ", ".join(f"{k} {v}" for k, v in quality_count.most_common()))
 
-    # --- candidates.csv ------------------------------------------------------------------------
-    cand = []
+    # --- candidates.csv: former district seats and post offices -------------------------------
+    townhalls = [p for p in pois if p["subclass"] == "townhall"]
     districts = {}
     for r in legacy:
         districts.setdefault(r["districtCode"], r)
+    cand = []
+    cand_quality = collections.Counter()
     for code in sorted(districts):
         r = districts[code]
-        lon, lat = float(r["districtLon"]), float(r["districtLat"])
-        cand.append([f"d{code}", f"{lon:.6f}", f"{lat:.6f}", f"Trụ sở {r['district']} (cũ)", zone_of(lon, lat), "candidate"])
-    flagged = []
-    for p in posts:
-        if p["approx_lat_ward_centroid"]:
-            lon, lat = float(p["approx_lon_ward_centroid"]), float(p["approx_lat_ward_centroid"])
-            note = ""
+        dname = r["district"]  # e.g. "Quận Ba Đình", "Huyện Mỹ Đức", "Thị xã Sơn Tây"
+        want = fold(dname)
+        hits = sorted((p for p in townhalls if want in fold(p["name"])), key=lambda p: (p["name"], p["lon"], p["lat"]))
+        if hits:
+            lon, lat = float(hits[0]["lon"]), float(hits[0]["lat"])
+            quality, evidence = "townhall", f"OSM 2021 town hall “{hits[0]['name']}”"
         else:
-            # The office's ward was merged 2019–2024: use the ward it was merged into (as above),
-            # else the district centroid.
-            d = fold(p["district"]); w = fold(p["ward"])
-            codes_ = resolved_census.get((d, w))
-            if codes_ and len(codes_) == 1:
-                lr = legacy_by_code[codes_[0]]
-                lon, lat = float(lr["wardLon"]), float(lr["wardLat"])
-                note = f"ward {p['ward']} merged into {lr['ward']}: that ward's centroid"
-            else:
-                lr = legacy_by_district[d][0]
-                lon, lat = float(lr["districtLon"]), float(lr["districtLat"])
-                note = f"ward {p['ward']} merged (target unknown): district {lr['district']} centroid"
-            flagged.append((f"p{int(p['id']):03d}", p["name"], note))
-        cand.append([f"p{int(p['id']):03d}", f"{lon:.6f}", f"{lat:.6f}", f"Bưu cục {p['name']} ({p['address']})",
-                     zone_of(lon, lat), "candidate"])
-    write_csv(os.path.join(args.out, "candidates.csv"), ["id", "lon", "lat", "name", "zone", "role"], cand)
+            lon, lat = float(r["districtLon"]), float(r["districtLat"])
+            quality, evidence = "district_geocode", "no OSM 2021 town hall of this district: the district's geocoded centroid (vietnamadminunits)"
+        cand_quality[quality] += 1
+        cand.append([f"d{code}", f"{lon:.6f}", f"{lat:.6f}", f"Trụ sở {dname} (cũ)", zone_of(lon, lat), "candidate",
+                     quality, evidence, ""])
+    district_centroid = {fold(strip_kind(r["district"])): (float(r["districtLon"]), float(r["districtLat"])) for r in legacy}
+    for p in posts:
+        m = posts_osm.get(p["id"])
+        if m:
+            lon, lat = float(m["osm2021_lon"]), float(m["osm2021_lat"])
+            quality, evidence = "post_office_osm", f"OSM 2021 post office “{m['osm2021_name']}” (same name)"
+        elif p["approx_lat_ward_centroid"]:
+            lon, lat = float(p["approx_lon_ward_centroid"]), float(p["approx_lat_ward_centroid"])
+            quality, evidence = "ward_geocode", f"geocoded centroid of the office's 2024 ward {p['ward']} (vietnamadminunits)"
+        else:
+            lon, lat = district_centroid[fold(p["district"])]
+            quality, evidence = "district_geocode", f"ward {p['ward']} no longer exists in 2024: geocoded centroid of district {p['district']}"
+        cand_quality[quality] += 1
+        cand.append([f"p{int(p['id']):03d}", f"{lon:.6f}", f"{lat:.6f}", f"Bưu cục {p['name']}", zone_of(lon, lat), "candidate",
+                     quality, evidence, p["address"]])
+    write_csv(os.path.join(args.out, "candidates.csv"), header, cand)
     ids = [r[0] for r in existing + cand]
     assert len(ids) == len(set(ids)), "ids unique across existing and candidates"
-    say(f"candidates.csv: {len(cand)} rows ({len(districts)} district seats, {len(posts)} post offices)")
-    for f_ in flagged:
-        say(f"  flagged {f_[0]} {f_[1]}: {f_[2]}")
+    say(f"candidates.csv: {len(cand)} rows ({len(districts)} former district seats, {len(posts)} post offices) located as "
+        + ", ".join(f"{k} {v}" for k, v in cand_quality.most_common()))
     no_zone = [r[0] for r in existing + cand if not r[4]]
     say(f"sites outside every 2025 polygon (zone empty): {no_zone}")
-    with open(os.path.join("tools", "hanoi", "derivation_report.txt"), "w", encoding="utf-8") as f:
-        f.write("\n".join(report) + "\n")
+    if args.report:
+        with open(args.report, "w", encoding="utf-8") as f:
+            f.write("\n".join(report) + "\n")
 
 
 if __name__ == "__main__":
