@@ -85,6 +85,26 @@ public struct AsciiMap: Sendable {
         return graph.vertexNodeIds.firstIndex(of: id).map { Int32($0) }
     }
 
+    /// The drawing as an OSM XML file (the drawn nodes with 7-decimal coordinates as OSM stores
+    /// them, then the ways), for tests that run `reach` on a road file.
+    public func osmXML(ways definitions: [(nodes: String, tags: [String: String])], firstWayId: Int64 = 1) -> String {
+        func escape(_ s: String) -> String {
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
+                .replacingOccurrences(of: "<", with: "&lt;")
+        }
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<osm version=\"0.6\" generator=\"AsciiMap\">\n"
+        for n in nodes {
+            xml += "  <node id=\"\(n.id)\" lat=\"\(DecimalText.fixed(n.position.latDegrees, decimals: 7))\" lon=\"\(DecimalText.fixed(n.position.lonDegrees, decimals: 7))\"/>\n"
+        }
+        for w in ways(definitions, firstWayId: firstWayId) {
+            xml += "  <way id=\"\(w.id)\">\n"
+            for ref in w.nodeIds { xml += "    <nd ref=\"\(ref)\"/>\n" }
+            for (k, v) in w.tags.sorted(by: { $0.key < $1.key }) { xml += "    <tag k=\"\(escape(k))\" v=\"\(escape(v))\"/>\n" }
+            xml += "  </way>\n"
+        }
+        return xml + "</osm>\n"
+    }
+
     /// Geodesic metres between two drawn nodes.
     public func distanceMeters(_ a: Character, _ b: Character) -> Double {
         Geodesic.distanceMeters(point(a), point(b))

@@ -38,6 +38,7 @@ enum CoverageRunOutput {
     static func emit(prepared: PreparedScenario, evaluation: CoverageEvaluation, output: OutputOptions, outDir: URL?,
                      start: UInt64, timings: StageTimings, progress: ProgressReporter) throws {
         var timings = timings
+        let calibration = timings.measure("calibrate") { TimeCalibration.fit(prepared: prepared, evaluation: evaluation) }
         let warnings = prepared.warnings
         for w in warnings { printWarningToStderr(w.message) }
         var batch = OutputBatch()
@@ -50,7 +51,8 @@ enum CoverageRunOutput {
         // Files carry timings only with --timings (byte-identical otherwise); stdout always does.
         let members = CoverageOutputs.summaryMembers(
             scenarioName: prepared.loaded.scenario.name, standard: prepared.standard, evaluation: evaluation,
-            graph: prepared.network?.graph.stats, warnings: warnings, timings: nil)
+            graph: prepared.network?.graph.stats, warnings: warnings, timings: nil,
+            sites: (prepared.loaded.existing, prepared.loaded.candidates), calibration: calibration)
         let withTimings = OrderedJSON.object(members + [CoverageOutputs.timingsMember(timings)])
         if let outDir {
             try batch.add((output.timings ? withTimings : .object(members)).text(), as: outDir.appendingPathComponent("summary.json"))
@@ -64,7 +66,8 @@ enum CoverageRunOutput {
         case .json:
             print(withTimings.text(), terminator: "")
         case .text:
-            print(TextSummary.coverage(prepared: prepared, evaluation: evaluation, timings: timings, outDir: outDir), terminator: "")
+            print(TextSummary.coverage(prepared: prepared, evaluation: evaluation, calibration: calibration,
+                                       timings: timings, outDir: outDir), terminator: "")
         }
     }
 }
@@ -82,6 +85,12 @@ enum TextSummary {
         return (whole < 0 ? "-" : "") + String(out.reversed())
     }
 
+    /// One line on the no-roads estimate fitted to the network (``TimeCalibration``).
+    static func calibration(_ c: TimeCalibration, profile: TravelProfile) -> String {
+        func f(_ v: Double, _ d: Int) -> String { DecimalText.fixed(v, decimals: d) }
+        return "estimate fitted to the network (\(people(Double(c.residents))) residents ≥ 1 km from a site): detour factor \(f(c.detourFactor.median, 2)) (p10–p90 \(f(c.detourFactor.p10, 2))–\(f(c.detourFactor.p90, 2))), \(f(c.estimateKmh.median, 1)) km/h (\(f(c.estimateKmh.p10, 1))–\(f(c.estimateKmh.p90, 1))); the profile's estimate uses \(f(profile.detourFactor, 2)) and \(f(profile.estimateKmh, 1)) km/h; agreement on within-time \(percent(c.agreement))"
+    }
+
     /// A share as a percentage with 2 decimals; never rounds a partial share to "100 %" or "0 %".
     static func percent(_ share: Double) -> String {
         let text = DecimalText.fixed(share * 100, decimals: 2)
@@ -90,7 +99,8 @@ enum TextSummary {
         return text + " %"
     }
 
-    static func coverage(prepared: PreparedScenario, evaluation: CoverageEvaluation, timings: StageTimings, outDir: URL?) -> String {
+    static func coverage(prepared: PreparedScenario, evaluation: CoverageEvaluation, calibration: TimeCalibration?,
+                         timings: StageTimings, outDir: URL?) -> String {
         let t = evaluation.totals
         let s = prepared.standard
         var out = "\(prepared.loaded.scenario.name)\n"
@@ -111,6 +121,7 @@ enum TextSummary {
             out += "  least covered zones:\n"
             for z in worst { out += "    \(z.zone): \(percent(z.coveredShare)) of \(people(z.population))\n" }
         }
+        if let c = calibration { out += "  " + TextSummary.calibration(c, profile: prepared.loaded.profile) + "\n" }
         if let outDir { out += "  wrote residents.csv, summary.json, uncovered.geojson to \(outDir.path)\n" }
         let total = timings.entries.first(where: { $0.stage == "total" })?.seconds ?? 0
         out += "  time: \(DecimalText.fixed(total, decimals: 2)) s\n"

@@ -65,7 +65,8 @@ struct DemoCommand: ParsableCommand {
         try CoverageRunOutput.addResidentFiles(&batch, coverageDir, prepared: prepared, evaluation: today)
         try batch.add(OrderedJSON.object(CoverageOutputs.summaryMembers(
             scenarioName: loaded.scenario.name, standard: prepared.standard, evaluation: today,
-            graph: prepared.network?.graph.stats, warnings: warnings, timings: nil)).text(),
+            graph: prepared.network?.graph.stats, warnings: warnings, timings: nil,
+            sites: (prepared.loaded.existing, prepared.loaded.candidates))).text(),
                       as: coverageDir.appendingPathComponent("summary.json"))
         for (sub, p, pr) in [("consolidate-\(keep)", consolidate, prepared), ("post-offices", fewest, postOffices)] {
             let dir = outDir.appendingPathComponent(sub)

@@ -54,12 +54,9 @@ enum ReportBuilder {
                                             attribution: "© OpenStreetMap contributors"))
         }
         if let z = scenario.zones { sources.append(ReportDataSource(name: "Zones", detail: Scenario.displayName(z))) }
-        if scenario.residents.path.contains("worldpop") || scenario.residents.pathExtension == "asc" {
-            sources.append(ReportDataSource(name: "Population grid", licence: "CC BY 4.0", attribution: "WorldPop (www.worldpop.org)"))
-        }
-        if scenario.file?.path.contains("data/hanoi") == true {
-            sources.append(ReportDataSource(name: "Hanoi tables", detail: "data/hanoi/README.md: 2019 census (GSO), 2025 units (vietnamadminunits, MIT), OSM boundaries, VNPost offices",
-                                            licence: "ODbL 1.0 (boundaries)", attribution: "© OpenStreetMap contributors"))
+        for source in scenario.sources {
+            sources.append(ReportDataSource(name: source.name, detail: source.detail, licence: source.licence,
+                                            attribution: source.attribution))
         }
         let method: ReportTimeMethod = prepared.timeMethod == .network ? .network : .estimated
         let note = prepared.timeMethod == .network

@@ -31,6 +31,10 @@ public struct ResidentOutcome: Sendable, Hashable {
     public var withinTime: Bool
     public var covered: Bool
     public var reason: UncoveredReason?
+    /// How `minutes` was obtained: `network` (the resident snapped to the roads), `estimated`
+    /// (no roads in the scenario), nil when no time was obtained (no road within `max_snap_m`,
+    /// or no open site to estimate from).
+    public var timeMethod: TimeMethod?
 }
 
 /// Population totals of a coverage run (the figures of `summary.json`).
@@ -42,6 +46,8 @@ public struct CoverageTotals: Sendable, Hashable {
     public var withinTimePopulation: Double
     public var withinBothPopulation: Double
     public var uncoveredByReason: [UncoveredReason: Double]
+    /// Residents by how their time was obtained (nil key: no time).
+    public var residentsByTimeMethod: [TimeMethod?: Int] = [:]
 
     public var uncoveredPopulation: Double { population - coveredPopulation }
     public var coveredShare: Double { population > 0 ? coveredPopulation / population : 0 }
@@ -88,10 +94,15 @@ public enum CoverageClassifier {
                     }
                 }
             }
+            let method: TimeMethod?
+            switch times.method {
+            case .network: method = times.snapped[i] ? .network : nil
+            case .estimated: method = m.isNaN ? nil : .estimated
+            }
             out.append(ResidentOutcome(nearestSite: Int32(n?.site ?? -1), distanceMeters: d,
                                        fastestSite: times.fastestSite[i], minutes: m,
                                        withinRadius: withinRadius, withinTime: withinTime,
-                                       covered: covered, reason: reason))
+                                       covered: covered, reason: reason, timeMethod: method))
         }
         return out
     }
@@ -107,6 +118,7 @@ public enum CoverageClassifier {
             if o.withinTime { t.withinTimePopulation += r.population }
             if o.withinRadius && o.withinTime { t.withinBothPopulation += r.population }
             if let reason = o.reason { t.uncoveredByReason[reason, default: 0] += r.population }
+            t.residentsByTimeMethod[o.timeMethod, default: 0] += 1
         }
         return t
     }

@@ -4,7 +4,7 @@ import Foundation
 /// `uncovered.geojson`.
 public enum CoverageOutputs {
     public static let residentColumns = ["id", "lon", "lat", "population", "zone", "nearest_id", "distance_m", "fastest_id",
-                                         "minutes", "within_radius", "within_time", "covered", "reason"]
+                                         "minutes", "within_radius", "within_time", "covered", "reason", "time_method"]
 
     /// `residents.csv`: one row per resident, in input order, as UTF-8 bytes.
     /// - Complexity: O(residents), formatted in parallel chunks straight into bytes.
@@ -59,6 +59,8 @@ public enum CoverageOutputs {
         b.append(contentsOf: o.withinTime ? trueComma : falseComma)
         b.append(contentsOf: o.covered ? trueComma : falseComma)
         if let reason = o.reason { b.append(contentsOf: reason.rawValue.utf8) }
+        b.append(comma)
+        if let method = o.timeMethod { b.append(contentsOf: method.rawValue.utf8) }
         b.append(UInt8(ascii: "\n"))
     }
 
@@ -81,6 +83,7 @@ public enum CoverageOutputs {
             ("within_time", .bool(o.withinTime)),
             ("covered", .bool(o.covered)),
             ("reason", o.reason.map { .string($0.rawValue) } ?? .null),
+            ("time_method", o.timeMethod.map { .string($0.rawValue) } ?? .null),
         ]
     }
 
@@ -94,6 +97,20 @@ public enum CoverageOutputs {
         return GeoJSONWriter.featureCollection(features, name: "uncovered")
     }
 
+    /// `"sites_by_location_quality": {"existing": {quality: count, …}, "candidates": {…}}`, the
+    /// counts of the tables' `location_quality` values (most frequent first, then by name;
+    /// `unknown` for rows without one); nil when no site carries a quality.
+    public static func locationQualityMember(existing: [Site], candidates: [Site]) -> OrderedJSON.Member? {
+        guard (existing + candidates).contains(where: { $0.locationQuality != nil }) else { return nil }
+        func counts(_ sites: [Site]) -> OrderedJSON {
+            var c: [String: Int] = [:]
+            for s in sites { c[s.locationQuality ?? "unknown", default: 0] += 1 }
+            return .object(c.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { .init($0.key, .integer($0.value)) })
+        }
+        return .init("sites_by_location_quality", .object([.init("existing", counts(existing)),
+                                                           .init("candidates", counts(candidates))]))
+    }
+
     /// `"timings_s": {stage: seconds, …}`.
     public static func timingsMember(_ timings: StageTimings) -> OrderedJSON.Member {
         .init("timings_s", .object(timings.entries.map { .init($0.stage, .number($0.seconds, decimals: 3)) }))
@@ -102,7 +119,9 @@ public enum CoverageOutputs {
     /// The summary members of INTERFACE.md's `summary.json`, in its order. `timings` is included
     /// only when given (wall-clock times differ between runs; files stay byte-identical without).
     public static func summaryMembers(scenarioName: String, standard: ServiceStandard, evaluation: CoverageEvaluation,
-                                      graph: RoadGraphStats?, warnings: [Warning], timings: StageTimings?) -> [OrderedJSON.Member] {
+                                      graph: RoadGraphStats?, warnings: [Warning], timings: StageTimings?,
+                                      sites: (existing: [Site], candidates: [Site])? = nil,
+                                      calibration: TimeCalibration? = nil) -> [OrderedJSON.Member] {
         let t = evaluation.totals
         var members: [OrderedJSON.Member] = [
             .init("scenario", .string(scenarioName)),
@@ -112,6 +131,10 @@ public enum CoverageOutputs {
                 .init("rule", .string(standard.rule.rawValue)),
             ])),
             .init("time_method", .string(evaluation.timeMethod.rawValue)),
+            .init("residents_by_time_method", .object(
+                [TimeMethod?.some(.network), .some(.estimated), .none].compactMap { m in
+                    t.residentsByTimeMethod[m].map { .init(m?.rawValue ?? "none", .integer($0)) }
+                })),
             .init("residents", .integer(t.residents)),
             .init("population", .count(t.population)),
             .init("covered_population", .count(t.coveredPopulation)),
@@ -148,6 +171,10 @@ public enum CoverageOutputs {
                 .init("largest_component_vertices", .integer(g.largestComponentVertices)),
                 .init("snap_target_edges", .integer(g.snapTargetEdges)),
             ])))
+        }
+        if let calibration { members.append(calibration.member) }
+        if let sites, let member = locationQualityMember(existing: sites.existing, candidates: sites.candidates) {
+            members.append(member)
         }
         members.append(.init("warnings", .array(warnings.map { .string($0.message) })))
         if let timings { members.append(timingsMember(timings)) }

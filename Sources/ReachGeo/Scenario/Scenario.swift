@@ -12,11 +12,15 @@ public struct Scenario: Sendable, Hashable {
     public var profile: String
     public var standard: ServiceStandard
     public var zones: URL?
+    /// The data sources and licences to credit in reports (the scenario's `sources` field).
+    public var sources: [ScenarioSource]
     /// The scenario file itself (for messages), nil when built in code.
     public var file: URL?
 
     public init(name: String, residents: URL, existing: URL, candidates: URL? = nil, roads: URL? = nil,
-                profile: String = "motorcycle", standard: ServiceStandard = ServiceStandard(), zones: URL? = nil, file: URL? = nil) {
+                profile: String = "motorcycle", standard: ServiceStandard = ServiceStandard(), zones: URL? = nil,
+                sources: [ScenarioSource] = [], file: URL? = nil) {
+        self.sources = sources
         self.name = name
         self.residents = residents
         self.existing = existing
@@ -28,7 +32,7 @@ public struct Scenario: Sendable, Hashable {
         self.file = file
     }
 
-    static let knownKeys: Set<String> = ["name", "residents", "existing", "candidates", "roads", "profile", "standard", "zones", "description"]
+    static let knownKeys: Set<String> = ["name", "residents", "existing", "candidates", "roads", "profile", "standard", "zones", "description", "sources"]
     static let knownStandardKeys: Set<String> = ["radius_m", "max_minutes", "rule"]
 
     /// Reads a scenario JSON file. Unknown fields, wrong types and missing required fields are
@@ -90,6 +94,32 @@ public struct Scenario: Sendable, Hashable {
                 }
             }
         }
+        var sources: [ScenarioSource] = []
+        if let node = root["sources"], !node.isNull {
+            guard let items = node.arrayElements else {
+                throw InputError(file: name, line: node.line, "\"sources\" must be an array of objects with name, detail, licence, attribution")
+            }
+            for item in items {
+                guard let fields = item.objectMembers else {
+                    throw InputError(file: name, line: item.line, "each source must be an object with name, detail, licence, attribution")
+                }
+                var values: [String: String] = [:]
+                for f in fields {
+                    guard ["name", "detail", "licence", "attribution"].contains(f.key) else {
+                        throw InputError(file: name, line: f.keyLine, "unknown field \"sources.\(f.key)\" (known: attribution, detail, licence, name)")
+                    }
+                    guard let v = f.value.stringValue else {
+                        throw InputError(file: name, line: f.value.line, "\"sources.\(f.key)\" must be a string")
+                    }
+                    values[f.key] = v
+                }
+                guard let sourceName = values["name"], !sourceName.isEmpty else {
+                    throw InputError(file: name, line: item.line, "a source needs a non-empty \"name\"")
+                }
+                sources.append(ScenarioSource(name: sourceName, detail: values["detail"], licence: values["licence"],
+                                              attribution: values["attribution"]))
+            }
+        }
         let scenarioName = try string("name", required: false) ?? url.deletingPathExtension().lastPathComponent
         return Scenario(name: scenarioName,
                         residents: try path("residents", required: true)!,
@@ -99,6 +129,7 @@ public struct Scenario: Sendable, Hashable {
                         profile: try string("profile", required: false) ?? "motorcycle",
                         standard: standard,
                         zones: try path("zones", required: false),
+                        sources: sources,
                         file: url)
     }
 
@@ -123,6 +154,22 @@ public struct Scenario: Sendable, Hashable {
 /// Order: `REACH_DATA` when set; else the first `data/profiles` found walking up from the
 /// running executable (e.g. `.build/release/reach` → the checkout's `data/`); else walking up
 /// from the current folder.
+/// One data source of a scenario, credited in its reports (`sources` in the scenario JSON).
+public struct ScenarioSource: Sendable, Hashable {
+    public var name: String
+    public var detail: String?
+    public var licence: String?
+    /// The line a map must print (e.g. "© OpenStreetMap contributors").
+    public var attribution: String?
+
+    public init(name: String, detail: String? = nil, licence: String? = nil, attribution: String? = nil) {
+        self.name = name
+        self.detail = detail
+        self.licence = licence
+        self.attribution = attribution
+    }
+}
+
 public enum BundledData {
     public static func directory() -> URL? {
         let fm = FileManager.default

@@ -53,7 +53,7 @@ public enum PointTables {
     }
 
     /// Reads existing intake points or candidate sites (`id, lon, lat`, optional `name, zone,
-    /// capacity, role`). `role` may be `required` in either file; `existing` only in the existing
+    /// capacity, role, location_quality`). `role` may be `required` in either file; `existing` only in the existing
     /// file and `candidate` only in the candidates file.
     public static func readSites(url: URL, kind: Kind, displayName: String? = nil) throws -> (sites: [Site], warnings: [Warning]) {
         let name = displayName ?? url.path
@@ -87,7 +87,8 @@ public enum PointTables {
             out.append(Site(id: id, position: p,
                             name: row.values["name"].flatMap { $0.isEmpty ? nil : $0 },
                             zone: row.values["zone"].flatMap { $0.isEmpty ? nil : $0 },
-                            capacity: capacity, role: role, sourceLine: row.line))
+                            capacity: capacity, role: role, sourceLine: row.line,
+                            locationQuality: row.values["location_quality"].flatMap { $0.isEmpty ? nil : $0 }))
         }
         return (out, warnings)
     }

@@ -32,9 +32,13 @@ public struct Site: Sendable, Hashable {
     public var capacity: Double?
     public var role: SiteRole
     public var sourceLine: Int
+    /// How the site's position was obtained (the optional `location_quality` column, e.g.
+    /// `townhall`, `street`, `unit_label_point`); nil when the table does not say.
+    public var locationQuality: String?
 
     public init(id: String, position: LonLat, name: String? = nil, zone: String? = nil, capacity: Double? = nil,
-                role: SiteRole, sourceLine: Int = 0) {
+                role: SiteRole, sourceLine: Int = 0, locationQuality: String? = nil) {
+        self.locationQuality = locationQuality
         self.id = id
         self.position = position
         self.name = name

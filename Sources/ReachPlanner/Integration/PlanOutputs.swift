@@ -9,7 +9,8 @@ public enum PlanOutputs {
         let s = result.solution
         var members = CoverageOutputs.summaryMembers(scenarioName: prepared.loaded.scenario.name, standard: prepared.standard,
                                                      evaluation: result.evaluation, graph: prepared.network?.graph.stats,
-                                                     warnings: warnings, timings: timings)
+                                                     warnings: warnings, timings: timings,
+                                                     sites: (prepared.loaded.existing, prepared.loaded.candidates))
         // The summary's warnings and timings stay last.
         let tail = members.filter { $0.key == "warnings" || $0.key == "timings_s" }
         members.removeAll { $0.key == "warnings" || $0.key == "timings_s" }

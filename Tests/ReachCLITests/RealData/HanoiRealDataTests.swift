@@ -187,17 +187,17 @@ import TestSupport
         let r = try ReachBinary.run(["demo", "--out", dir.path, "--no-roads", "--time-limit", "5", "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let demo = try JSONParser.parse(Data(try String(contentsOf: dir.appendingPathComponent("demo.json"), encoding: .utf8).utf8), fileName: "demo.json")
-        // The census total carried to the 2025 units (data/hanoi/README.md): 8,053,663.
-        #expect(demo["population"]?.numberValue == 8_053_663)
+        // The official 2025 population of Hanoi's 126 units (sapnhap.bando.com.vn, ../shared/data/SOURCES.md): 8,811,473.
+        #expect(demo["population"]?.numberValue == 8_811_473)
         let today = try #require(demo["today"])
-        #expect(abs((today["covered_population"]?.numberValue ?? 0) + (today["uncovered_population"]?.numberValue ?? 0) - 8_053_663) < 0.01)
+        #expect(abs((today["covered_population"]?.numberValue ?? 0) + (today["uncovered_population"]?.numberValue ?? 0) - 8_811_473) < 0.01)
         #expect(demo["consolidate_30"]?["branches"]?.arrayElements?.count == 30)
         let summary = try JSONParser.parse(Data(try String(contentsOf: dir.appendingPathComponent("coverage/summary.json"), encoding: .utf8).utf8), fileName: "summary.json")
         let zones = try #require(summary["zones"]?.arrayElements)
         #expect(zones.count == 126)
         let zoneTotal = zones.reduce(0.0) { $0 + ($1["population"]?.numberValue ?? 0) }
         let zoneCovered = zones.reduce(0.0) { $0 + ($1["covered_population"]?.numberValue ?? 0) }
-        #expect(abs(zoneTotal - 8_053_663) < 0.01)
+        #expect(abs(zoneTotal - 8_811_473) < 0.01)
         #expect(abs(zoneCovered - (summary["covered_population"]?.numberValue ?? -1)) < 0.01)
         let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(!html.contains("http://") && !html.contains("https://"))

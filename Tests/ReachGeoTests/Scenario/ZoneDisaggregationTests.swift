@@ -152,7 +152,7 @@ struct ZoneDisaggregationTests {
 
     /// The bundled Hanoi scenario: regenerating `residents.csv` from `units.csv` and
     /// `zones.geojson` with the documented command's parameters gives the committed file byte
-    /// for byte, the census total 8,053,663 (data/hanoi/README.md), and every point in its zone.
+    /// for byte, the official 2025 total 8,811,473 (sapnhap.bando.com.vn, ../shared/data/SOURCES.md), and every point in its zone.
     @Test func bundledHanoiResidentsAreReproducible() throws {
         let dir = SharedData.bundledData.appendingPathComponent("hanoi")
         let unitsURL = dir.appendingPathComponent("units.csv"), zonesURL = dir.appendingPathComponent("zones.geojson")
@@ -164,7 +164,7 @@ struct ZoneDisaggregationTests {
         let zones = try ZonePolygon.loadZones(from: zonesURL)
         #expect(units.count == 126 && zones.count == 126)
         let residents = try ZoneDisaggregation.residents(units: units, zones: zones, spacingMeters: 500, seed: 2025)
-        #expect(residents.reduce(0) { $0 + $1.population } == 8_053_663)
+        #expect(residents.reduce(0) { $0 + $1.population } == 8_811_473)
         #expect(residents.count > 10_000 && residents.count < 30_000, "\(residents.count)")
         #expect(Set(residents.compactMap(\.zone)).count == 126)
         let zoneByName = Dictionary(uniqueKeysWithValues: zones.map { ($0.name, $0) })
