@@ -31,6 +31,8 @@ struct ResidentsCommand: ParsableCommand {
             overlaps no populated cell is split uniformly, with a warning. The grid is only read.
             Example: reach residents --from-zones data/hanoi/units.csv --zones data/hanoi/zones.geojson \
             --spacing-m 500 --seed 2025 --out data/hanoi/residents.csv
+            Weighted: reach residents --from-zones data/hanoi/units.csv --zones data/hanoi/zones.geojson \
+            --weights ../shared/data/population/hanoi_worldpop2020_1km.asc --spacing-m 250 --out residents.csv
             """)
 
     @Option(name: .customLong("from-zones"), help: ArgumentHelp("Zone table (CSV: name, lon, lat, population; optional code, area_km2).", valueName: "FILE.csv"))
