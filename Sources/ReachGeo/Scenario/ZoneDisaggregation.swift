@@ -114,9 +114,9 @@ public struct ZoneUnit: Sendable, Hashable {
 /// order: with S_k the exact running share after point k (S at the end of part j is
 /// P·(w₁+…+w_j)/(w₁+…+w_m), points within a part step evenly from its start to its end, the last
 /// point ends at exactly P), point k gets round(S_k) − round(S_{k−1}) (halves away from zero), so
-/// each part gets its exact share within one person, a part whose exact share is a whole number
-/// gets exactly that, and the zone total is exact. A zone whose polygon overlaps no cell with
-/// population > 0 falls back to the uniform rule and is listed in
+/// each part gets its exact share within one person (exactly, when the running shares at both
+/// ends of the part are whole numbers), and the zone total is exact. A zone whose polygon
+/// overlaps no cell with population > 0 falls back to the uniform rule and is listed in
 /// ``WeightedResult/uniformFallbackZones``.
 ///
 /// Either way, points that would get 0 people are dropped; a zone of population 0 keeps its
