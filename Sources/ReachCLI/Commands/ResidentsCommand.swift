@@ -8,9 +8,12 @@ import ReachGeo
 /// Zones: `--from-zones units.csv` (columns `name, lon, lat, population`, optional `code`,
 /// `area_km2`; other columns ignored) with `--zones zones.geojson` (polygons with a `name`
 /// property equal to the table's names) or, without it, a disc of `area_km2` around each
-/// centroid. See ``ZoneDisaggregation`` for the exact rule. Grid: `--from-grid FILE.asc`, one
-/// resident per cell with population > 0 (``AsciiGrid``). The output is written atomically and
-/// is byte-identical for identical inputs.
+/// centroid. See ``ZoneDisaggregation`` for the exact rule. With `--weights GRID.asc` (needs
+/// `--zones`), each zone's population is split over the parts of the grid's cells inside its
+/// polygon in proportion to density × overlap area (``DasymetricWeights``); zones that overlap
+/// no populated cell fall back to the uniform split, with one warning line. Grid:
+/// `--from-grid FILE.asc`, one resident per cell with population > 0 (``AsciiGrid``). The output
+/// is written atomically and is byte-identical for identical inputs.
 struct ResidentsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "residents",
@@ -19,8 +22,17 @@ struct ResidentsCommand: ParsableCommand {
             Zones: a regular grid of points --spacing-m apart inside each zone's polygon (--zones), or \
             over a disc of the zone's area_km2 around its centroid; the population is split equally in \
             whole persons, so every zone total is exact. --seed sets the grid offset.
+            Weighted (dasymetric), with --weights GRID.asc (an ESRI ASCII population grid in WGS 84 \
+            degrees, e.g. WorldPop; needs --zones): each zone's population is split over the parts of \
+            the grid's cells inside its polygon in proportion to (cell population / cell area) x \
+            (area of the cell inside the polygon), areas on the WGS 84 ellipsoid; nodata and zero \
+            cells weigh 0. Each part's share goes equally to the grid points in it (one point inside \
+            the part if none), rounded cumulatively so every zone total stays exact. A zone that \
+            overlaps no populated cell is split uniformly, with a warning. The grid is only read.
             Example: reach residents --from-zones data/hanoi/units.csv --zones data/hanoi/zones.geojson \
             --spacing-m 500 --seed 2025 --out data/hanoi/residents.csv
+            Weighted: reach residents --from-zones data/hanoi/units.csv --zones data/hanoi/zones.geojson \
+            --weights ../shared/data/population/hanoi_worldpop2020_1km.asc --spacing-m 250 --out residents.csv
             """)
 
     @Option(name: .customLong("from-zones"), help: ArgumentHelp("Zone table (CSV: name, lon, lat, population; optional code, area_km2).", valueName: "FILE.csv"))
@@ -31,6 +43,9 @@ struct ResidentsCommand: ParsableCommand {
 
     @Option(name: .customLong("from-grid"), help: ArgumentHelp("ESRI ASCII population grid in WGS 84 degrees.", valueName: "FILE.asc"))
     var fromGrid: String?
+
+    @Option(name: .customLong("weights"), help: ArgumentHelp("Population grid (ESRI ASCII, WGS 84) weighting each zone's split by density x overlap area (zones with --zones only).", valueName: "GRID.asc"))
+    var weights: String?
 
     @Option(name: .customLong("spacing-m"), help: "Grid spacing in metres (zones only).")
     var spacingMeters: Double = 500
@@ -48,6 +63,10 @@ struct ResidentsCommand: ParsableCommand {
         default: break
         }
         if fromGrid != nil && zones != nil { throw ValidationError("--zones goes with --from-zones, not --from-grid") }
+        if fromGrid != nil && weights != nil { throw ValidationError("--weights goes with --from-zones, not --from-grid") }
+        if fromZones != nil && weights != nil && zones == nil {
+            throw ValidationError("--weights needs --zones FILE.geojson: the population is split over the cells inside each zone's polygon")
+        }
         guard spacingMeters.isFinite, spacingMeters > 0 else { throw ValidationError("--spacing-m must be a positive number of metres") }
     }
 
@@ -68,8 +87,18 @@ struct ResidentsCommand: ParsableCommand {
                     printWarningToStderr("\(zones): \(unused.count) polygon(s) match no zone in \(fromZones), e.g. \"\(unused[0].name)\"")
                 }
             }
-            residents = try ZoneDisaggregation.residents(units: units, zones: polygons, spacingMeters: spacingMeters,
-                                                         seed: seed, unitsFile: fromZones)
+            if let weights {
+                let grid = try DasymetricWeights.load(from: URL(fileURLWithPath: weights), displayName: weights)
+                let result = try ZoneDisaggregation.residents(units: units, zones: polygons, weights: grid,
+                                                              spacingMeters: spacingMeters, seed: seed, unitsFile: fromZones)
+                if let first = result.uniformFallbackZones.first {
+                    printWarningToStderr("\(weights): \(result.uniformFallbackZones.count) of \(units.count) zone(s) overlap no cell with population > 0 (nodata, zero or outside the grid) and were split uniformly, e.g. \"\(first)\"")
+                }
+                residents = result.residents
+            } else {
+                residents = try ZoneDisaggregation.residents(units: units, zones: polygons, spacingMeters: spacingMeters,
+                                                             seed: seed, unitsFile: fromZones)
+            }
             text = ZoneDisaggregation.csv(residents)
         } else {
             throw ValidationError("give --from-zones FILE.csv or --from-grid FILE.asc")

@@ -95,17 +95,44 @@ public struct ZoneUnit: Sendable, Hashable {
 /// - With a polygon for the zone (matched by name): the grid points inside the polygon
 ///   (even–odd, holes excluded).
 /// - Without: the grid points within a disc of the zone's area (`area_km2`) around its centroid.
-/// If no grid point falls inside, the zone gets one point at its centroid.
-/// The population is split equally with cumulative rounding to whole persons: point k of n
-/// (0-based, in north-to-south, west-to-east order) gets ⌊P(k+1)/n⌋ − ⌊Pk/n⌋, so each point has
-/// ⌊P/n⌋ or ⌈P/n⌉ people, the extra persons are spread evenly, and the zone total is exact.
-/// Points that would get 0 people (P < n) are dropped; a zone of population 0 keeps its first
-/// point with population 0. Ids are `u{code}-{k}` with k 1-based and at least 4 digits.
+///
+/// **Uniform** (the default): if no grid point falls inside, the zone gets one point at its
+/// centroid. The population is split equally with cumulative rounding to whole persons: point k
+/// of n (0-based, in north-to-south, west-to-east order) gets ⌊P(k+1)/n⌋ − ⌊Pk/n⌋, so each
+/// point has ⌊P/n⌋ or ⌈P/n⌉ people, the extra persons are spread evenly, and the zone total is
+/// exact.
+///
+/// **Weighted** (dasymetric, with a population grid: ``residents(units:zones:weights:spacingMeters:seed:unitsFile:)``;
+/// polygons required): the zone's population P is split over the parts of the grid's cells
+/// inside its polygon in proportion to (cell population ÷ cell area) × area(cell ∩ polygon),
+/// areas exact on the WGS 84 ellipsoid (``DasymetricWeights``); nodata and zero cells and land
+/// outside the grid weigh 0. Parts are taken in grid order (rows north to south, west to east);
+/// within a part, its share goes in equal amounts to the zone's grid points that lie in that
+/// cell (north-to-south, west-to-east), or, if none does, to one point inside the part (its
+/// centroid when inside the polygon, else the middle of a horizontal span through it). Grid
+/// points in cells of weight 0 get nobody. Rounding is cumulative over the zone's points in that
+/// order: with S_k the exact running share after point k (S at the end of part j is
+/// P·(w₁+…+w_j)/(w₁+…+w_m), points within a part step evenly from its start to its end, the last
+/// point ends at exactly P), point k gets round(S_k) − round(S_{k−1}) (halves away from zero), so
+/// each part gets its exact share within one person (exactly, when the running shares at both
+/// ends of the part are whole numbers), and the zone total is exact. A zone whose polygon
+/// overlaps no cell with population > 0 falls back to the uniform rule and is listed in
+/// ``WeightedResult/uniformFallbackZones``.
+///
+/// Either way, points that would get 0 people are dropped; a zone of population 0 keeps its
+/// first point with population 0. Ids are `u{code}-{k}` with k 1-based and at least 4 digits.
 public enum ZoneDisaggregation {
     /// The most points one run may generate (a guard against a spacing typo).
     public static let maximumPointCount = 20_000_000
 
-    /// Generates the residents of `units`, in table order.
+    /// The outcome of a weighted run: the residents and the zones that fell back to the uniform rule.
+    public struct WeightedResult: Sendable {
+        public var residents: [Resident]
+        /// Names of the zones (in table order) whose polygon overlaps no cell with population > 0.
+        public var uniformFallbackZones: [String]
+    }
+
+    /// Generates the residents of `units`, in table order, by the uniform rule.
     /// - Parameters:
     ///   - zones: polygons by name; a unit whose name is not among them throws, unless `zones`
     ///     is empty (then every unit uses the disc of its area).
@@ -113,11 +140,33 @@ public enum ZoneDisaggregation {
     /// - Complexity: O(Σ grid points × polygon vertices).
     public static func residents(units: [ZoneUnit], zones: [ZonePolygon], spacingMeters: Double, seed: UInt64,
                                  unitsFile: String = "zones table") throws -> [Resident] {
+        try generate(units: units, zones: zones, weights: nil, spacingMeters: spacingMeters, seed: seed, unitsFile: unitsFile).residents
+    }
+
+    /// Generates the residents of `units`, in table order, by the weighted (dasymetric) rule.
+    /// - Parameters:
+    ///   - zones: polygons by name (not empty); a unit whose name is not among them throws.
+    ///   - weights: the population grid whose densities weight the cell parts; only read.
+    ///   - unitsFile: the table's name for error messages.
+    /// - Throws: ``InputError`` for a unit without polygon, an empty `zones`, a bad spacing or
+    ///   too many points.
+    /// - Complexity: O(Σ grid points × polygon vertices + Σ rows × vertices + Σ cells × vertices in the row).
+    public static func residents(units: [ZoneUnit], zones: [ZonePolygon], weights: DasymetricWeights,
+                                 spacingMeters: Double, seed: UInt64, unitsFile: String = "zones table") throws -> WeightedResult {
+        guard !zones.isEmpty else {
+            throw InputError(file: unitsFile, "weights need zone polygons: the population is split over the cells inside each polygon")
+        }
+        return try generate(units: units, zones: zones, weights: weights, spacingMeters: spacingMeters, seed: seed, unitsFile: unitsFile)
+    }
+
+    private static func generate(units: [ZoneUnit], zones: [ZonePolygon], weights: DasymetricWeights?,
+                                 spacingMeters: Double, seed: UInt64, unitsFile: String) throws -> WeightedResult {
         guard spacingMeters.isFinite, spacingMeters > 0 else {
             throw InputError(file: unitsFile, "spacing must be a positive number of metres, found \(spacingMeters)")
         }
         let zoneByName = Dictionary(zones.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [Resident] = []
+        var fallbacks: [String] = []
         var total = 0
         for unit in units {
             let frame = ZoneTangentFrame(origin: unit.centroid)
@@ -125,10 +174,12 @@ public enum ZoneDisaggregation {
             let offsetX = spacingMeters * rng.unitInterval()
             let offsetY = spacingMeters * rng.unitInterval()
             var points: [LonLat] = []
+            var zonePolygon: ZonePolygon? = nil
             if !zones.isEmpty {
                 guard let polygon = zoneByName[unit.name] else {
                     throw InputError(file: unitsFile, line: unit.sourceLine, "no zone polygon named \"\(unit.name)\"")
                 }
+                zonePolygon = polygon
                 let b = polygon.boundingBox
                 let sw = frame.toPlane(LonLat(lonDegrees: b.minLonDegrees, latDegrees: b.minLatDegrees))
                 let ne = frame.toPlane(LonLat(lonDegrees: b.maxLonDegrees, latDegrees: b.maxLatDegrees))
@@ -147,19 +198,84 @@ public enum ZoneDisaggregation {
                     if x * x + y * y <= radius * radius { points.append(frame.toLonLat(x: x, y: y)) }
                 }
             }
+            if let weights, let zonePolygon {
+                if let weighted = weightedShares(population: unit.population, polygon: zonePolygon, gridPoints: points, weights: weights) {
+                    total += weighted.points.count
+                    guard total <= maximumPointCount else {
+                        throw InputError(file: unitsFile, line: unit.sourceLine, "spacing \(spacingMeters) m gives more than \(maximumPointCount) points; use a larger spacing")
+                    }
+                    append(unit, points: weighted.points, counts: weighted.counts, to: &out)
+                    continue
+                }
+                fallbacks.append(unit.name)
+            }
             if points.isEmpty { points = [unit.centroid] }
             total += points.count
             let n = points.count, population = unit.population
-            var k = 0
-            for (index, p) in points.enumerated() {
-                let share = (population * (index + 1)) / n - (population * index) / n
-                if share == 0 && !(population == 0 && index == 0) { continue }
-                k += 1
-                out.append(Resident(id: "u\(unit.code)-\(zeroPadded(String(k), to: 4))", position: p,
-                                    population: Double(share), zone: unit.name, sourceLine: 0))
+            let counts = (0..<n).map { index in (population * (index + 1)) / n - (population * index) / n }
+            append(unit, points: points, counts: counts, to: &out)
+        }
+        return WeightedResult(residents: out, uniformFallbackZones: fallbacks)
+    }
+
+    /// Appends the zone's points with their person counts: points with 0 are dropped, except the
+    /// first point of a zone of population 0; ids `u{code}-{k}` count the kept points.
+    private static func append(_ unit: ZoneUnit, points: [LonLat], counts: [Int], to out: inout [Resident]) {
+        var k = 0
+        for (index, p) in points.enumerated() {
+            let share = counts[index]
+            if share == 0 && !(unit.population == 0 && index == 0) { continue }
+            k += 1
+            out.append(Resident(id: "u\(unit.code)-\(zeroPadded(String(k), to: 4))", position: p,
+                                population: Double(share), zone: unit.name, sourceLine: 0))
+        }
+    }
+
+    /// The weighted rule for one zone: its points (cell parts in grid order, the grid points of
+    /// each part, or its representative point) and whole-person counts; nil when no cell part
+    /// has weight (the caller falls back to the uniform rule).
+    static func weightedShares(population: Int, polygon: ZonePolygon, gridPoints: [LonLat],
+                               weights: DasymetricWeights) -> (points: [LonLat], counts: [Int])? {
+        let parts = weights.cellParts(of: polygon).filter { $0.weight > 0 }
+        guard !parts.isEmpty else { return nil }
+        let columns = weights.grid.columnCount
+        var partByCell: [Int: Int] = [:]
+        for (i, part) in parts.enumerated() { partByCell[part.row * columns + part.column] = i }
+        var members = [[LonLat]](repeating: [], count: parts.count)
+        for p in gridPoints {
+            if let cell = weights.cell(containing: p), let i = partByCell[cell.row * columns + cell.column] {
+                members[i].append(p)
             }
         }
-        return out
+        let totalWeight = parts.reduce(0.0) { $0 + $1.weight }
+        let persons = Double(population)
+        var points: [LonLat] = [], counts: [Int] = []
+        points.reserveCapacity(gridPoints.count + parts.count)
+        counts.reserveCapacity(gridPoints.count + parts.count)
+        var cumulativeWeight = 0.0, shareAtStart = 0.0, roundedBefore = 0
+        for (i, part) in parts.enumerated() {
+            cumulativeWeight += part.weight
+            let shareAtEnd = i == parts.count - 1 ? persons : persons * (cumulativeWeight / totalWeight)
+            let roundedAtEnd = Int(shareAtEnd.rounded())
+            let partPoints: [LonLat]
+            if !members[i].isEmpty {
+                partPoints = members[i]
+            } else if let p = part.representativePoint {
+                partPoints = [p]
+            } else {
+                continue // cannot happen: a part without a point has weight 0 and was filtered out
+            }
+            let n = partPoints.count
+            for (t, p) in partPoints.enumerated() {
+                let share = t == n - 1 ? shareAtEnd : shareAtStart + (shareAtEnd - shareAtStart) * (Double(t + 1) / Double(n))
+                let rounded = max(roundedBefore, min(roundedAtEnd, Int(share.rounded())))
+                points.append(p)
+                counts.append(rounded - roundedBefore)
+                roundedBefore = rounded
+            }
+            shareAtStart = shareAtEnd
+        }
+        return (points, counts)
     }
 
     /// The residents as CSV `id,lon,lat,population,zone` (6 decimals for degrees, ≈0.1 m;
