@@ -23,8 +23,8 @@ struct TinyScenario {
 }
 
 // Hand-drawn: resident r1 sits 100 m east of site e1 (geod_direct), r2 4999 m north of e1, r3
-// 5001 m north of e1 (just beyond the radius), r4 12 km west (far: 12 km × 1.35 / 22 km/h =
-// 44.2 min > 30, so beyond both).
+// 5001 m north of e1 (just beyond the radius), r4 12 km west (far: 12 km × 1.4 / 20.1 km/h =
+// 50.1 min > 30, so beyond both).
 func tinyResidents() -> (csv: String, e1: LonLat) {
     let e1 = LonLat(lonDegrees: 105.85, latDegrees: 21.03)
     func at(_ az: Double, _ m: Double) -> LonLat { Geodesic.direct(from: e1, azimuthDegrees: az, distanceMeters: m) }
@@ -44,12 +44,12 @@ func tinyResidents() -> (csv: String, e1: LonLat) {
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try s.read("out/residents.csv").split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(rows[0] == CoverageOutputs.residentColumns)
-        // r1: 100 m; r2: 4999 m (inside, ≤ is inclusive); r3: 5001 m but 5001 × 1.35 / (22000/60) = 18.41 min ≤ 30 → covered by time;
-        // r4: 12000 m → 44.18 min → beyond_radius_and_time.
+        // r1: 100 m; r2: 4999 m (inside, ≤ is inclusive); r3: 5001 m but 5001 × 1.4 / (20100/60) = 20.90 min ≤ 30 → covered by time;
+        // r4: 12000 m → 50.15 min (the motorcycle profile's estimate, Documentation/profiles.md) → beyond_radius_and_time.
         #expect(rows[1][6] == "100" && rows[1][9] == "true" && rows[1][11] == "true")
         #expect(rows[2][6] == "4999" && rows[2][9] == "true")
-        #expect(rows[3][6] == "5001" && rows[3][9] == "false" && rows[3][10] == "true" && rows[3][8] == "18.41")
-        #expect(rows[4][6] == "12000" && rows[4][8] == "44.18" && rows[4][11] == "false" && rows[4][12] == "beyond_radius_and_time")
+        #expect(rows[3][6] == "5001" && rows[3][9] == "false" && rows[3][10] == "true" && rows[3][8] == "20.9")
+        #expect(rows[4][6] == "12000" && rows[4][8] == "50.15" && rows[4][11] == "false" && rows[4][12] == "beyond_radius_and_time")
         let summary = try JSONParser.parse(Data(s.read("out/summary.json").utf8), fileName: "summary.json")
         #expect(summary["population"]?.numberValue == 185)
         #expect(summary["covered_population"]?.numberValue == 175)
