@@ -160,24 +160,9 @@ public struct ReportAssumptions: Sendable, Hashable {
     }
 }
 
-/// One data source: what it is, its licence and the attribution line it requires.
-public struct ReportDataSource: Sendable, Hashable {
-    /// e.g. "Roads: OpenStreetMap extract of Hanoi, 2025-05-14".
-    public var name: String
-    /// Further detail (file name, processing), optional.
-    public var detail: String?
-    /// e.g. "ODbL 1.0".
-    public var licence: String?
-    /// The line printed on the map, e.g. "© OpenStreetMap contributors"; nil when none needed.
-    public var attribution: String?
-
-    public init(name: String, detail: String? = nil, licence: String? = nil, attribution: String? = nil) {
-        self.name = name
-        self.detail = detail
-        self.licence = licence
-        self.attribution = attribution
-    }
-}
+/// One data source: what it is, its licence and the attribution line it requires — the same
+/// value a scenario's `sources` field holds.
+public typealias ReportDataSource = ScenarioSource
 
 /// One resident (a census block, a population-grid cell, a building) and its coverage status.
 public struct ReportResident: Sendable, Hashable {

@@ -54,10 +54,7 @@ enum ReportBuilder {
                                             attribution: "© OpenStreetMap contributors"))
         }
         if let z = scenario.zones { sources.append(ReportDataSource(name: "Zones", detail: Scenario.displayName(z))) }
-        for source in scenario.sources {
-            sources.append(ReportDataSource(name: source.name, detail: source.detail, licence: source.licence,
-                                            attribution: source.attribution))
-        }
+        sources += scenario.sources
         let method: ReportTimeMethod = prepared.timeMethod == .network ? .network : .estimated
         let note = prepared.timeMethod == .network
             ? "fastest road time over OpenStreetMap roads plus connector legs at \(DecimalText.fixed(prepared.loaded.profile.connectorKmh, decimals: 1)) km/h"
