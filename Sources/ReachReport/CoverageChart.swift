@@ -1,3 +1,5 @@
+import Foundation
+
 /// The coverage curve as an inline SVG chart: covered share (y) against the number of branches
 /// open (x), one marked point per curve entry, with axes, ticks and labels.
 enum CoverageChart {
@@ -13,6 +15,13 @@ enum CoverageChart {
             for m in [1.0, 2.0, 5.0] where span / (m * magnitude) <= Double(maxTicks) { return m * magnitude }
             magnitude *= 10
         }
+    }
+
+    /// Decimals that tell ticks `stepPercent` apart: 0 for steps of 1 % or more, 1 for 0.1–0.5 %,
+    /// 2 for 0.01–0.05 %, …
+    static func tickDecimals(stepPercent: Double) -> Int {
+        guard stepPercent > 0, stepPercent < 1 else { return 0 }
+        return Int((-log10(stepPercent) - 1e-9).rounded(.up))
     }
 
     static func render(_ curve: [ReportCurvePoint], into page: HTMLWriter) {
@@ -45,7 +54,7 @@ enum CoverageChart {
             let y = py(s)
             page.raw("<line x1=\"").number(left).raw("\" x2=\"").number(left + plotW).raw("\" y1=\"").number(y).raw("\" y2=\"").number(y).raw("\" stroke=\"#e0e0e0\"/>")
             page.raw("<text x=\"").number(left - 6).raw("\" y=\"").number(y + 4).raw("\">")
-            page.text(ReportFormat.fixed(s * 100, decimals: yStep < 0.01 ? 1 : 0) + " %").raw("</text>\n")
+            page.text(ReportFormat.fixed(s * 100, decimals: tickDecimals(stepPercent: yStep * 100)) + " %").raw("</text>\n")
             k += 1
         }
         page.raw("</g>\n<g class=\"x-axis\" text-anchor=\"middle\">\n")

@@ -147,6 +147,20 @@ struct HTMLReportTests {
         #expect(ys == ys.sorted(by: >))
     }
 
+    /// A curve between 99.88 % and 99.94 % (the Hanoi demo's post offices) gets ticks 0.02 % apart;
+    /// with one decimal they printed as "99.9 %" three times and "100.0 %" three times.
+    @Test func chartTickLabelsAreDistinctOnANarrowRange() throws {
+        var input = ReportFixtures.small()
+        input.coverageCurve = [0.99883, 0.99917, 0.99936, 0.99939, 0.99940].enumerated().map {
+            ReportCurvePoint(branches: $0.offset, coveredShare: $0.element)
+        }
+        let doc = try ReportFixtures.parse(HTMLReport.render(input))
+        let labels = try doc.nodes(forXPath: "//*[@class='y-axis']/*[local-name()='text']").compactMap { $0.stringValue }
+        #expect(labels.count >= 3)
+        #expect(Set(labels).count == labels.count, "\(labels)")
+        #expect(labels.allSatisfy { $0.split(separator: ".").last?.count == 4 }, "two decimals and \" %\": \(labels)")
+    }
+
     @Test func zoneTableSortsLowestShareFirstAndHighlightsShortZones() throws {
         let doc = try ReportFixtures.parse(HTMLReport.render(ReportFixtures.small()))
         let rows = try doc.nodes(forXPath: "//table[@class='zone-table']/tbody/tr").compactMap { $0 as? XMLElement }
