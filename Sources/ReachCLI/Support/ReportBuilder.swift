@@ -42,6 +42,35 @@ enum ReportBuilder {
         return out
     }
 
+    /// The report's assumptions for an evaluation: ``assumptions(_:)`` plus how the residents'
+    /// times were obtained and how the sites were located.
+    static func assumptions(_ prepared: PreparedScenario, _ evaluation: CoverageEvaluation) -> ReportAssumptions {
+        var a = assumptions(prepared)
+        let byMethod = evaluation.totals.residentsByTimeMethod
+        let p = TextSummary.people
+        var parts: [String] = []
+        if let n = byMethod[.network] { parts.append("\(p(Double(n))) from the road network") }
+        if let n = byMethod[.estimated] { parts.append("\(p(Double(n))) estimated from the straight-line distance") }
+        if let n = byMethod[.none] {
+            parts.append(prepared.network != nil
+                ? "\(p(Double(n))) without a time (no road within \(DecimalText.fixed(prepared.loaded.profile.maxSnapMeters, decimals: 0)) m)"
+                : "\(p(Double(n))) without a time (no open site)")
+        }
+        a.notes.append("Travel times of the \(p(Double(evaluation.totals.residents))) resident points: \(parts.joined(separator: "; ")) (column time_method of residents.csv).")
+        let sites = prepared.loaded.existing + prepared.loaded.candidates
+        if sites.contains(where: { $0.locationQuality != nil }) {
+            func counts(_ list: [Site]) -> String {
+                var c: [String: Int] = [:]
+                for s in list { c[s.locationQuality ?? "unknown", default: 0] += 1 }
+                return c.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            }
+            var text = "Site positions by location quality: intake points \(counts(prepared.loaded.existing))"
+            if !prepared.loaded.candidates.isEmpty { text += "; candidates \(counts(prepared.loaded.candidates))" }
+            a.notes.append(text + ".")
+        }
+        return a
+    }
+
     static func assumptions(_ prepared: PreparedScenario) -> ReportAssumptions {
         let s = prepared.standard
         var sources: [ReportDataSource] = []
@@ -80,7 +109,7 @@ enum ReportBuilder {
         let input = ReportInput(
             title: "\(prepared.loaded.scenario.name): who is covered today",
             subtitle: "\(evaluation.openSites.count) intake points, \(TextSummary.people(evaluation.totals.population)) residents",
-            assumptions: assumptions(prepared),
+            assumptions: assumptions(prepared, evaluation),
             residents: residents(prepared, evaluation),
             intakePoints: sites(prepared, open: evaluation.openSites, branches: []),
             zones: zones(prepared, evaluation),
@@ -94,7 +123,7 @@ enum ReportBuilder {
         let input = ReportInput(
             title: title ?? "\(prepared.loaded.scenario.name): proposal of \(s.branches.count) \(modeText)",
             subtitle: "covered \(TextSummary.percent(result.evaluation.totals.coveredShare)) (today \(TextSummary.percent(result.baseline.totals.coveredShare))); proven bound \(TextSummary.people(s.upperBoundPopulation)), gap \(DecimalText.fixed(s.gap * 100, decimals: 3)) %",
-            assumptions: assumptions(prepared),
+            assumptions: assumptions(prepared, result.evaluation),
             residents: residents(prepared, result.evaluation),
             intakePoints: sites(prepared, open: s.openSites, branches: Set(s.branches.map(\.siteIndex))),
             proposedBranches: branches(prepared, s),
@@ -115,8 +144,8 @@ enum ReportBuilder {
             ReportFigure(label: "Post offices to add", value: "\(fewest.solution.branches.count)",
                          note: "then \(pc(fewest.evaluation.totals.coveredShare)) covered; \(p(fewest.evaluation.totals.uncoveredPopulation)) out of any reach"),
         ]
-        var a = assumptions(prepared)
-        a.notes = notes + ["Map: residents coloured by today's coverage; numbered markers are the partner post offices to add, in roll-out order (question c). The consolidation to \(consolidate.solution.branches.count) sites (question b) is in consolidate-\(consolidate.solution.branches.count)/report.html."]
+        var a = assumptions(prepared, today)
+        a.notes = notes + a.notes + ["Map: residents coloured by today's coverage; numbered markers are the partner post offices to add, in roll-out order (question c). The consolidation to \(consolidate.solution.branches.count) sites (question b) is in consolidate-\(consolidate.solution.branches.count)/report.html."]
         let input = ReportInput(
             title: "Hà Nội — who is within 5 km or 30 minutes of an intake point",
             subtitle: "\(prepared.loaded.scenario.name): coverage today, the best \(consolidate.solution.branches.count) sites, and the fewest post offices for full coverage",

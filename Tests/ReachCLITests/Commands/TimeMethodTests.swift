@@ -98,7 +98,10 @@ import TestSupport
 
     @Test func summaryCountsSitesByLocationQuality() throws {
         let s = try Self.scenario(maxMinutes: 30)
-        let q = try #require(try Self.summary(s)["sites_by_location_quality"])
+        let q = try #require(try Self.summary(s, ["--report", s.file("report.html").path])["sites_by_location_quality"])
+        let html = try s.read("report.html")
+        #expect(html.contains("Travel times of the 3 resident points: 2 from the road network; 1 without a time (no road within 1000 m)"))
+        #expect(html.contains("Site positions by location quality: intake points 1 townhall; candidates 1 street, 1 unknown."))
         #expect(q["existing"]?["townhall"]?.numberValue == 1)
         #expect(q["candidates"]?["street"]?.numberValue == 1)
         #expect(q["candidates"]?["unknown"]?.numberValue == 1)
