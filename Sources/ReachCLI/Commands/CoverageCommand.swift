@@ -16,7 +16,7 @@ struct CoverageCommand: ParsableCommand {
         let progress = ProgressReporter.terminal
         var timings = StageTimings()
         // Every destination is checked before any work: outputs never replace inputs.
-        let resolved = try scenario.resolve()
+        let resolved = try timings.measure("read") { try scenario.resolve() }
         let batch = OutputBatch(inputs: OutputPaths.inputs(of: resolved))
         let outDir = try output.outDirectory()
         try CoverageRunOutput.reserve(batch, outDir: outDir, report: try output.reportURL())

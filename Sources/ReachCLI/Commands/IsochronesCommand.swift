@@ -35,7 +35,7 @@ struct IsochronesCommand: ParsableCommand {
         guard cellMeters.isFinite, cellMeters >= 5 else { throw UsageError("--cell-m must be at least 5 metres") }
         var timings = StageTimings()
         // The destination is checked before any work: outputs never replace inputs.
-        let resolved = try scenario.resolve()
+        let resolved = try timings.measure("read") { try scenario.resolve() }
         let batch = OutputBatch(inputs: OutputPaths.inputs(of: resolved))
         let outURL = try OutputPaths.url(out, option: "--out")
         try batch.reserve(outURL)

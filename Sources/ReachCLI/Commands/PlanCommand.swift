@@ -40,7 +40,7 @@ struct PlanCommand: ParsableCommand {
         let progress = ProgressReporter.terminal
         var timings = StageTimings()
         // Every destination is checked before any work: outputs never replace inputs.
-        let resolved = try scenario.resolve()
+        let resolved = try timings.measure("read") { try scenario.resolve() }
         let batch = OutputBatch(inputs: OutputPaths.inputs(of: resolved))
         let outDir = try output.outDirectory()
         try PlanRunOutput.reserve(batch, outDir: outDir, report: try output.reportURL())
