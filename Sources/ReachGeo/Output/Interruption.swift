@@ -66,6 +66,13 @@ public enum Interruption {
         thread.name = "reach-signals"
         thread.start()
         for sig in [SIGINT, SIGTERM] { installHandler(sig) }
+        // A blocked mask survives `exec` (some launchers block signals for their own threads):
+        // unblock both here, before other threads exist, so that every thread inherits it.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        _ = pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         signal(SIGPIPE, SIG_IGN)
         #if os(Linux)
         signal(SIGXFSZ, SIG_IGN)
