@@ -172,7 +172,7 @@ public enum CBCWorker {
         var template = Array("\(directory)/.reach-cbc-XXXXXX".utf8CString)
         let modelFD: Int32 = try Interruption.critical {
             let fd = mkstemp(&template)
-            if fd >= 0 { unlink(template) }
+            if fd >= 0 { unlink(template); _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             return fd
         }
         guard modelFD >= 0 else { throw failure("cannot create a temporary file in \(directory) (\(OutputError.text(errno)))") }
