@@ -152,12 +152,13 @@ public enum CBCWorker {
     static let lifelineDescriptor: Int32 = 3
     static let readyByte: UInt8 = 0x52
 
-    /// The running executable (`/proc/self/exe` on Linux), for ``CBCSolver/defaultWorker``.
+    /// The running executable, for ``CBCSolver/defaultWorker``: on Linux `/proc/self/exe`
+    /// itself (it names this process's executable file even if the path was since replaced, e.g.
+    /// by a rebuild during a run), elsewhere `Bundle.main.executableURL`.
     public static func ownExecutable() -> URL? {
         #if os(Linux)
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-           FileManager.default.isExecutableFile(atPath: path) {
-            return URL(fileURLWithPath: path)
+        if FileManager.default.isExecutableFile(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: "/proc/self/exe")
         }
         #endif
         return Bundle.main.executableURL

@@ -208,6 +208,27 @@ func expectCleanFailure(_ r: ReachBinary.Output, status: Int32, message: String,
     }
 }
 
+/// README "What `--time-limit` bounds": the `solve` stage; every other stage is in `timings_s`,
+/// and the stages add up to `total`.
+@Suite struct TimingTests {
+    @Test func timingsCoverEveryStage() throws {
+        let s = try failureScenario()
+        let r = try ReachBinary.run(["plan", "scenario.json", "--branches", "1", "--time-limit", "2", "--out", "out",
+                                     "--report", "out/report.html", "--format", "json"], in: s.dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONParser.parse(Data(r.stdout.utf8), fileName: "stdout")
+        let members = try #require(json["timings_s"]?.objectMembers)
+        let stages = Dictionary(members.map { ($0.key, $0.value.numberValue ?? -1) }, uniquingKeysWith: +)
+        for stage in ["read", "project", "sets", "matrix", "solve", "nearest", "classify", "write", "report", "total"] {
+            #expect(stages[stage] != nil, "no \(stage) in \(stages)")
+        }
+        let total = try #require(stages["total"])
+        let sum = stages.filter { $0.key != "total" }.values.reduce(0, +)
+        #expect(sum <= total + 0.001 && sum >= total - max(0.25, 0.05 * total), "stages \(sum) s, total \(total) s")
+        #expect(try #require(stages["solve"]) <= 2.5)
+    }
+}
+
 /// A generated scenario big enough that CBC's root LP takes seconds: 30,000 residents, 1,500
 /// candidates, each resident within the radius of ≈ 30 of them.
 func slowPlanScenario() throws -> URL {
