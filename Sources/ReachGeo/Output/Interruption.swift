@@ -74,9 +74,7 @@ public enum Interruption {
         sigaddset(&unblock, SIGTERM)
         _ = pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         signal(SIGPIPE, SIG_IGN)
-        #if os(Linux)
         signal(SIGXFSZ, SIG_IGN)
-        #endif
     }
 
     /// (Re)installs Reach's handler for `sig`. Libraries that install their own (CBC's driver
