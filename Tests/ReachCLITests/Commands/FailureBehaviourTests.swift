@@ -226,6 +226,13 @@ func expectCleanFailure(_ r: ReachBinary.Output, status: Int32, message: String,
         let sum = stages.filter { $0.key != "total" }.values.reduce(0, +)
         #expect(sum <= total + 0.001 && sum >= total - max(0.25, 0.05 * total), "stages \(sum) s, total \(total) s")
         #expect(try #require(stages["solve"]) <= 2.5)
+        // With --timings, plan.json tells where the solve's time went.
+        let t = try ReachBinary.run(["plan", "scenario.json", "--branches", "1", "--time-limit", "2", "--out", "t", "--timings"], in: s.dir)
+        #expect(t.status == 0, "\(t.stderr)")
+        let plan = try JSONParser.parse(Data(s.read("t/plan.json").utf8), fileName: "plan.json")
+        let phases = try #require(plan["solver"]?["phases_s"]?.objectMembers).map(\.key)
+        #expect(phases.first == "model" && phases.contains("solution") && phases.last == "other", "\(phases)")
+        #expect(plan["timings_s"]?["total"] != nil)
     }
 }
 
