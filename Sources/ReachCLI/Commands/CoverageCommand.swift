@@ -64,14 +64,12 @@ enum CoverageRunOutput {
         // summary.json is staged last: with --timings it carries the time of everything before it.
         if let outDir {
             let lastStart = DispatchTime.now().uptimeNanoseconds
-            do {
-                var fileTimings = timings
-                fileTimings.add("total", RunClock.seconds(since: start))
-                let members = CoverageOutputs.summaryMembers(
-                    scenarioName: prepared.loaded.scenario.name, standard: prepared.standard, evaluation: evaluation,
-                    graph: prepared.network?.graph.stats, warnings: warnings, timings: output.timings ? fileTimings : nil)
-                try batch.add(OrderedJSON.object(members).text(), as: outDir.appendingPathComponent("summary.json"))
-            }
+            var fileTimings = timings
+            fileTimings.add("total", RunClock.seconds(since: start))
+            let members = CoverageOutputs.summaryMembers(
+                scenarioName: prepared.loaded.scenario.name, standard: prepared.standard, evaluation: evaluation,
+                graph: prepared.network?.graph.stats, warnings: warnings, timings: output.timings ? fileTimings : nil)
+            try batch.add(OrderedJSON.object(members).text(), as: outDir.appendingPathComponent("summary.json"))
             timings.add("write", RunClock.seconds(since: lastStart))
         }
         timings.add("total", RunClock.seconds(since: start))

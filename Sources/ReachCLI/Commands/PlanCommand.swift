@@ -84,13 +84,11 @@ enum PlanRunOutput {
         // plan.json is staged last: with --timings it carries the time of everything before it.
         if let outDir {
             let lastStart = DispatchTime.now().uptimeNanoseconds
-            do {
-                var fileTimings = timings
-                fileTimings.add("total", RunClock.seconds(since: start))
-                try batch.add(PlanOutputs.planJSON(prepared: prepared, result: result, warnings: warnings,
-                                                   timings: output.timings ? fileTimings : nil).text(),
-                              as: outDir.appendingPathComponent("plan.json"))
-            }
+            var fileTimings = timings
+            fileTimings.add("total", RunClock.seconds(since: start))
+            try batch.add(PlanOutputs.planJSON(prepared: prepared, result: result, warnings: warnings,
+                                               timings: output.timings ? fileTimings : nil).text(),
+                          as: outDir.appendingPathComponent("plan.json"))
             timings.add("write", RunClock.seconds(since: lastStart))
         }
         timings.add("total", RunClock.seconds(since: start))

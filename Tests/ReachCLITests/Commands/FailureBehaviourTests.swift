@@ -276,6 +276,13 @@ func childProcesses(of pid: Int32) -> [(pid: Int32, command: String)] {
     return out
 }
 
+/// The state letter of a process (`R`, `S`, `Z` …) from /proc, nil when it is gone.
+func processState(_ pid: Int32) -> Character? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return nil }
+    return stat[stat.index(after: close)...].split(separator: " ").first?.first
+}
+
 /// README "Failure behaviour", signals: SIGINT/SIGTERM during a CBC solve in the worker process
 /// stop the whole process tree within 2 s, exit 130/143, and leave no file.
 @Suite(.serialized) struct SignalTests {
@@ -316,5 +323,31 @@ func childProcesses(of pid: Int32) -> [(pid: Int32, command: String)] {
         let tmpAfter = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
             .filter { $0.hasPrefix(".reach-cbc-") }
         #expect(tmpAfter.isSubset(of: tmpBefore))
+    }
+
+    /// `reach` killed outright (SIGKILL: no cleanup can run) still takes the CBC worker with it:
+    /// the worker notices its lifeline close and exits (it may linger as a zombie until its new
+    /// parent reaps it, but it no longer runs).
+    @Test func theWorkerDiesWithItsParent() throws {
+        let dir = try Self.scenario.get()
+        let process = try ReachBinary.start(["plan", "scenario.json", "--branches", "40", "--time-limit", "5"], in: dir)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var worker: Int32? = nil
+        let waitStart = Date()
+        while worker == nil && Date().timeIntervalSince(waitStart) < 60 && process.isRunning {
+            worker = childProcesses(of: process.processIdentifier).first { $0.command.contains("__cbc-worker") }?.pid
+            if worker == nil { Thread.sleep(forTimeInterval: 0.02) }
+        }
+        let workerPid = try #require(worker, "no CBC worker started")
+        Thread.sleep(forTimeInterval: 0.3)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let killed = Date()
+        while let state = processState(workerPid), state != "Z", Date().timeIntervalSince(killed) < 5 {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        let state = processState(workerPid)
+        #expect(state == nil || state == "Z", "the worker \(workerPid) still runs (state \(state.map(String.init) ?? "?"))")
+        #expect(Date().timeIntervalSince(killed) < 2)
     }
 }
