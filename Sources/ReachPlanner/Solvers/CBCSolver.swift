@@ -47,7 +47,7 @@ public struct CBCSolver: CoverageSolver {
     public var lagrangianShare: Double
     /// Skip CBC when the core has more covering pairs than this; nil means no limit.
     ///
-    /// The time limit holds at any size (large CBC models run in a child process killed at the limit),
+    /// The time limit holds at any size (with a ``worker``, CBC runs in a process killed at the limit),
     /// so the guard is about memory and use: CBC's copies of the model take ≈ 40 bytes per
     /// covering pair, and on the 200k-resident benchmark (21 million pairs, 1.2 GB) CBC had not
     /// finished its root LP after 52 s. Above the guard the answer is the heuristic's with the
