@@ -21,6 +21,16 @@ struct ReachCommand: ParsableCommand {
 @main
 enum ReachMain {
     static func main() {
+        // The CBC worker (a hidden subcommand: `reach __cbc-worker`, see ``CBCWorker``) is a
+        // plain helper process: no argument parsing, no signal handling of its own.
+        if CommandLine.arguments.count >= 2 && CommandLine.arguments[1] == CBCWorker.subcommand {
+            exit(CBCWorker.main(arguments: Array(CommandLine.arguments.dropFirst(2))))
+        }
+        StandardOutput.guardStandardDescriptors()
+        // SIGINT/SIGTERM: kill the CBC worker, remove temporaries, exit 130/143 (README,
+        // "Failure behaviour").
+        Interruption.install()
+        CBCSolver.defaultWorker = CBCWorker.ownExecutable()
         let exitCode: Int32
         do {
             var command = try ReachCommand.parseAsRoot()
@@ -45,13 +55,22 @@ enum ReachMain {
             writeToStderr("error: \(e.description)\n"); return 2
         case let e as UsageError:
             writeToStderr("error: \(e.message)\n"); return 2
+        case let e as OutputError:
+            writeToStderr("error: \(e.description)\n"); return 1
+        case is Interruption.Interrupted:
+            // A signal arrived: the cleanup thread is exiting the process with 130 / 143.
+            while true { pause() }
         case let e as ExitCode:
             return e.rawValue
         default:
             let code = ReachCommand.exitCode(for: error)
             let message = ReachCommand.fullMessage(for: error)
             if code == .success {
-                if !message.isEmpty { print(message) }
+                if !message.isEmpty {
+                    do { try StandardOutput.write(message + "\n") } catch {
+                        writeToStderr("error: \(error)\n"); return 1
+                    }
+                }
                 return 0
             }
             if code == .validationFailure || code.rawValue == 64 {

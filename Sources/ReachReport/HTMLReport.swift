@@ -42,23 +42,20 @@ public enum HTMLReport {
         return page.output
     }
 
-    /// Writes the report to `url` atomically: a temporary file beside it, then a rename, so a
-    /// failed run never leaves a partial report behind.
+    /// Writes the report to `url` through ``OutputBatch`` (a temporary file beside it, then a
+    /// rename), so a failed run never leaves a partial report behind. The folder must exist.
     public static func write(_ input: ReportInput, to url: URL) throws {
-        let data = Data(render(input).utf8)
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(
-            ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp")
-        do {
-            try data.write(to: temporary)
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw ReportWriteError(path: url.path, message: "cannot write the report: \(error.localizedDescription)")
+        var isFolder: ObjCBool = false
+        let folder = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ReportWriteError(path: url.path, message: "cannot write the report: no folder \(folder)")
         }
-        if rename(temporary.path, url.path) != 0 {
-            let code = errno
-            try? FileManager.default.removeItem(at: temporary)
-            throw ReportWriteError(path: url.path, message: "cannot move the report into place: \(String(cString: strerror(code)))")
+        let batch = OutputBatch()
+        do {
+            try batch.add(render(input), as: url)
+            try batch.commit()
+        } catch {
+            throw ReportWriteError(path: url.path, message: "cannot write the report: \(error)")
         }
     }
 

@@ -96,13 +96,14 @@ import Testing
 
     /// The time limit holds even when CBC cannot stop by itself: a model whose root LP takes far
     /// longer than 0.2 s (60,000 demands × 1,500 sites, ≈ 1.8 M covering pairs; CBC needs several
-    /// seconds before its first node) comes back soon after 0.2 s, marked as stopped at the limit,
-    /// and the process is still usable (a tiny model solves to optimality right after).
+    /// seconds before its first node), solved in the worker process (the built `reach
+    /// __cbc-worker`), comes back soon after 0.2 s, marked as stopped at the limit, and the
+    /// process is still usable (a tiny model solves to optimality right after).
     @Test func cbcHonoursTheTimeLimitFromOutside() throws {
         let problem = try randomCandidateProblem(seed: 77, demands: 60_000, sites: 1_500, coversPerDemand: 30, maxPopulation: 50)
         let instance = MCLPInstance(problem: problem, mode: .add, branchesToChoose: 40)
         let start = DispatchTime.now().uptimeNanoseconds
-        let result = try CBCSolver.runCBC(instance, warmStart: [], seconds: 0.2)
+        let result = try CBCSolver.runCBC(instance, warmStart: [], seconds: 0.2, worker: ReachBinary.url)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         #expect(!result.provenOptimal)
         #expect(result.secondsLimitReached)
@@ -114,6 +115,37 @@ import Testing
         let after = try CBCSolver.runCBC(MCLPInstance(problem: tiny, mode: .add, branchesToChoose: 1), warmStart: [], seconds: 10)
         #expect(after.provenOptimal)
         #expect(after.chosen == [0])
+    }
+
+    /// The worker process and this process solve the same model to the same answer: the same
+    /// choice, objective and proof, and under a node limit (how the planner ends CBC) the same
+    /// bound and node count. (Run to optimality, CBC's node count itself varies from run to run,
+    /// in either process: some of its heuristics look at the clock.)
+    @Test(arguments: [(seed: UInt64(5), size: 300, nodes: Int?.none), (seed: 9, size: 1_500, nodes: 3)])
+    func cbcWorkerGivesTheInProcessAnswer(seed: UInt64, size: Int, nodes: Int?) throws {
+        let problem = try randomCandidateProblem(seed: seed, demands: size, sites: size / 15, coversPerDemand: 5, maxPopulation: 40)
+        let instance = MCLPInstance(problem: problem, mode: .add, branchesToChoose: size / 150)
+        let here = try CBCSolver.runCBC(instance, warmStart: [], seconds: 30, nodeLimit: nodes, worker: nil)
+        let there = try CBCSolver.runCBC(instance, warmStart: [], seconds: 30, nodeLimit: nodes, worker: ReachBinary.url)
+        #expect(here.chosen != nil)
+        #expect(here.chosen == there.chosen)
+        #expect(here.objective == there.objective)
+        #expect(here.provenOptimal == there.provenOptimal)
+        if nodes != nil {
+            #expect(here.bestPossible == there.bestPossible)
+            #expect(here.nodes == there.nodes)
+        }
+        #expect(!there.killedAtTimeLimit)
+    }
+
+    /// A worker that cannot start is a solver failure (which ``CBCSolver/solve`` turns into a
+    /// note), not a crash.
+    @Test func aMissingWorkerIsASolverFailure() throws {
+        let tiny = try makeProblem(populations: [5, 3, 2], roles: "ccc", covers: [[0], [1], [1, 2]])
+        #expect(throws: PlannerError.self) {
+            _ = try CBCSolver.runCBC(MCLPInstance(problem: tiny, mode: .add, branchesToChoose: 1), warmStart: [], seconds: 5,
+                                     worker: URL(fileURLWithPath: "/nonexistent/reach"))
+        }
     }
 
     /// The exact back end alone (no Lagrangian shortcut): CBC's answer equals the oracle, its best

@@ -56,7 +56,11 @@ func coverageBenchmark(residents residentCount: Int, sites siteCount: Int, write
         let csv = timings.measure("residents.csv") { CoverageOutputs.residentsCSV(residents: residents, evaluation: evaluation, sites: sites) }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reach-bench-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try timings.measure("write") { try AtomicFile.write(csv, to: dir.appendingPathComponent("residents.csv")) }
+        try timings.measure("write") {
+            let batch = OutputBatch()
+            try batch.add(csv, as: dir.appendingPathComponent("residents.csv"))
+            try batch.commit()
+        }
         bytes = csv.count
         try? FileManager.default.removeItem(at: dir)
     }

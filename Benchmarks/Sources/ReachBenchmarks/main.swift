@@ -1,4 +1,11 @@
 import Foundation
+import ReachPlanner
+
+// CBC runs in a worker process, as in `reach`: this executable serves as its own worker.
+if CommandLine.arguments.count >= 2 && CommandLine.arguments[1] == CBCWorker.subcommand {
+    exit(CBCWorker.main(arguments: Array(CommandLine.arguments.dropFirst(2))))
+}
+CBCSolver.defaultWorker = CBCWorker.ownExecutable()
 
 #if DEBUG
 FileHandle.standardError.write("warning: this is a debug build; timings are meaningless. Use `swift run -c release reach-bench`.\n".data(using: .utf8)!)

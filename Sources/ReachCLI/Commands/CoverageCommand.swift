@@ -15,61 +15,85 @@ struct CoverageCommand: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         let progress = ProgressReporter.terminal
         var timings = StageTimings()
-        var prepared = try scenario.prepare(progress: progress, timings: &timings)
+        // Every destination is checked before any work: outputs never replace inputs.
+        let resolved = try timings.measure("read") { try scenario.resolve() }
+        let batch = OutputBatch(inputs: OutputPaths.inputs(of: resolved))
         let outDir = try output.outDirectory()
+        try CoverageRunOutput.reserve(batch, outDir: outDir, report: try output.reportURL())
+        var prepared = try scenario.prepare(resolved, progress: progress, timings: &timings)
         progress.stage("evaluating coverage of \(prepared.residents.count) residents by \(prepared.loaded.existing.count) intake points")
         let evaluation = try prepared.evaluate(openSites: prepared.currentlyOpenSites, timings: &timings)
         prepared.timings = timings
         try CoverageRunOutput.emit(prepared: prepared, evaluation: evaluation, output: output, outDir: outDir,
-                                   start: start, timings: timings, progress: progress)
+                                   batch: batch, start: start, timings: timings, progress: progress)
     }
 }
 
 /// Writing and printing a coverage run (shared by `coverage` and `demo`).
 enum CoverageRunOutput {
+    static let residentFiles = ["residents.csv", "uncovered.geojson"]
+
+    /// Validates the destinations of a coverage run before any work is done.
+    static func reserve(_ batch: OutputBatch, outDir: URL?, report: URL?) throws {
+        if let outDir { try batch.reserve((residentFiles + ["summary.json"]).map { outDir.appendingPathComponent($0) }) }
+        if let report { try batch.reserve(report) }
+    }
+
     /// Stages `residents.csv` and `uncovered.geojson` for an evaluation.
-    static func addResidentFiles(_ batch: inout OutputBatch, _ dir: URL, prepared: PreparedScenario, evaluation: CoverageEvaluation) throws {
+    static func addResidentFiles(_ batch: OutputBatch, _ dir: URL, prepared: PreparedScenario, evaluation: CoverageEvaluation) throws {
         try batch.add(CoverageOutputs.residentsCSV(residents: prepared.residents, evaluation: evaluation, sites: prepared.sites),
                       as: dir.appendingPathComponent("residents.csv"))
         try batch.add(CoverageOutputs.uncoveredGeoJSON(residents: prepared.residents, evaluation: evaluation, sites: prepared.sites),
                       as: dir.appendingPathComponent("uncovered.geojson"))
     }
 
+    /// Stages every file, prints the summary on stdout, then commits the files in one step.
     static func emit(prepared: PreparedScenario, evaluation: CoverageEvaluation, output: OutputOptions, outDir: URL?,
-                     start: UInt64, timings: StageTimings, progress: ProgressReporter) throws {
+                     batch: OutputBatch, start: UInt64, timings: StageTimings, progress: ProgressReporter) throws {
         var timings = timings
         let calibration = timings.measure("calibrate") { TimeCalibration.fit(prepared: prepared, evaluation: evaluation) }
         let warnings = prepared.warnings
         for w in warnings { printWarningToStderr(w.message) }
-        var batch = OutputBatch()
         if let outDir {
-            let writeStart = DispatchTime.now().uptimeNanoseconds
-            try addResidentFiles(&batch, outDir, prepared: prepared, evaluation: evaluation)
-            timings.add("write", Double(DispatchTime.now().uptimeNanoseconds - writeStart) / 1e9)
+            try timings.measure("write") { try addResidentFiles(batch, outDir, prepared: prepared, evaluation: evaluation) }
         }
-        timings.add("total", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        // Files carry timings only with --timings (byte-identical otherwise); stdout always does.
-        let members = CoverageOutputs.summaryMembers(
-            scenarioName: prepared.loaded.scenario.name, standard: prepared.standard, evaluation: evaluation,
-            graph: prepared.network?.graph.stats, warnings: warnings, timings: nil,
-            sites: (prepared.loaded.existing, prepared.loaded.candidates), calibration: calibration)
-        let withTimings = OrderedJSON.object(members + [CoverageOutputs.timingsMember(timings)])
+        if let report = try output.reportURL() {
+            try timings.measure("report") {
+                try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: evaluation), as: report)
+            }
+        }
+        // summary.json is staged last: with --timings it carries the time of everything before it.
         if let outDir {
-            try batch.add((output.timings ? withTimings : .object(members)).text(), as: outDir.appendingPathComponent("summary.json"))
+            let lastStart = DispatchTime.now().uptimeNanoseconds
+            var fileTimings = timings
+            fileTimings.add("total", RunClock.seconds(since: start))
+            let members = CoverageOutputs.summaryMembers(
+                scenarioName: prepared.loaded.scenario.name, standard: prepared.standard, evaluation: evaluation,
+                graph: prepared.network?.graph.stats, warnings: warnings, timings: output.timings ? fileTimings : nil,
+                sites: (prepared.loaded.existing, prepared.loaded.candidates), calibration: calibration)
+            try batch.add(OrderedJSON.object(members).text(), as: outDir.appendingPathComponent("summary.json"))
+            timings.add("write", RunClock.seconds(since: lastStart))
         }
-        if let report = output.report {
-            try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: evaluation),
-                          as: URL(fileURLWithPath: report).standardizedFileURL)
-        }
-        try batch.commit()
+        timings.add("total", RunClock.seconds(since: start))
+        let text: String
         switch output.format {
         case .json:
-            print(withTimings.text(), terminator: "")
+            text = OrderedJSON.object(CoverageOutputs.summaryMembers(
+                scenarioName: prepared.loaded.scenario.name, standard: prepared.standard, evaluation: evaluation,
+                graph: prepared.network?.graph.stats, warnings: warnings, timings: timings,
+                sites: (prepared.loaded.existing, prepared.loaded.candidates), calibration: calibration)).text()
         case .text:
-            print(TextSummary.coverage(prepared: prepared, evaluation: evaluation, calibration: calibration,
-                                       timings: timings, outDir: outDir), terminator: "")
+            text = TextSummary.coverage(prepared: prepared, evaluation: evaluation, calibration: calibration,
+                                        timings: timings, outDir: outDir)
         }
+        try StandardOutput.write(text)
+        try batch.commit()
     }
+}
+
+/// Wall-clock seconds for `timings_s`.
+enum RunClock {
+    static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 }
 
 /// Human-readable summaries for the terminal.

@@ -30,6 +30,11 @@ struct DemoCommand: ParsableCommand {
         }
         let scenarioURL = data.appendingPathComponent("hanoi/scenario.json")
         var scenario = try Scenario.load(from: scenarioURL, displayName: Scenario.displayName(scenarioURL))
+        // Every destination is checked before any work: outputs never replace inputs.
+        let batch = OutputBatch(inputs: OutputPaths.inputs(of: scenario))
+        let outDir = try OutputPaths.url(out, option: "--out")
+        let reportURL = try report.map { try OutputPaths.url($0, option: "--report") } ?? outDir.appendingPathComponent("report.html")
+        try batch.reserve(destinations(outDir) + [reportURL])
         var notes: [String] = []
         if noRoads {
             scenario.roads = nil
@@ -52,31 +57,26 @@ struct DemoCommand: ParsableCommand {
         let postOffices = prepared.restrictingCandidates { DemoCommand.isPostOffice($0) }
         let fewest = try ScenarioPlanning.plan(prepared: postOffices, type: .fewestBranches(.add, targetShare: 1),
                                                timeLimitSeconds: timeLimit, progress: progress, baseline: today, timings: &timings)
-        timings.add("total", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 
         let warnings = prepared.warnings + notes.map(Warning.init) + consolidate.warnings + fewest.warnings
         for w in prepared.warnings + consolidate.warnings + fewest.warnings { printWarningToStderr(w.message) }
-        let outDir = URL(fileURLWithPath: out).standardizedFileURL
-        for sub in ["coverage", "consolidate-\(keep)", "post-offices"] {
-            try FileManager.default.createDirectory(at: outDir.appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
-        var batch = OutputBatch()
+        let writeStart = DispatchTime.now().uptimeNanoseconds
         let coverageDir = outDir.appendingPathComponent("coverage")
-        try CoverageRunOutput.addResidentFiles(&batch, coverageDir, prepared: prepared, evaluation: today)
+        try CoverageRunOutput.addResidentFiles(batch, coverageDir, prepared: prepared, evaluation: today)
         try batch.add(OrderedJSON.object(CoverageOutputs.summaryMembers(
             scenarioName: loaded.scenario.name, standard: prepared.standard, evaluation: today,
             graph: prepared.network?.graph.stats, warnings: warnings, timings: nil,
-            sites: (prepared.loaded.existing, prepared.loaded.candidates))).text(),
+            sites: (prepared.loaded.existing, prepared.loaded.candidates),
+            calibration: TimeCalibration.fit(prepared: prepared, evaluation: today))).text(),
                       as: coverageDir.appendingPathComponent("summary.json"))
         for (sub, p, pr) in [("consolidate-\(keep)", consolidate, prepared), ("post-offices", fewest, postOffices)] {
             let dir = outDir.appendingPathComponent(sub)
             try batch.add(PlanOutputs.planJSON(prepared: pr, result: p, warnings: warnings, timings: nil).text(), as: dir.appendingPathComponent("plan.json"))
             try batch.add(PlanOutputs.planGeoJSON(prepared: pr, result: p), as: dir.appendingPathComponent("plan.geojson"))
-            try CoverageRunOutput.addResidentFiles(&batch, dir, prepared: pr, evaluation: p.evaluation)
+            try CoverageRunOutput.addResidentFiles(batch, dir, prepared: pr, evaluation: p.evaluation)
         }
         let demo = demoJSON(prepared: prepared, today: today, consolidate: consolidate, fewest: fewest, warnings: warnings)
         try batch.add(demo.text(), as: outDir.appendingPathComponent("demo.json"))
-        let reportURL = report.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? outDir.appendingPathComponent("report.html")
         try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: today),
                       as: coverageDir.appendingPathComponent("report.html"))
         try batch.add(ReportBuilder.planReport(prepared: prepared, result: consolidate, title: nil),
@@ -86,13 +86,27 @@ struct DemoCommand: ParsableCommand {
         try batch.add(ReportBuilder.demoReport(prepared: prepared, today: today, consolidate: consolidate,
                                                postOffices: postOffices, fewest: fewest, notes: notes),
                       as: reportURL)
-        try batch.commit()
+        timings.add("write", RunClock.seconds(since: writeStart))
+        timings.add("total", RunClock.seconds(since: start))
         switch format {
-        case .json: print(demo.text(), terminator: "")
+        case .json: try StandardOutput.write(demo.text())
         case .text:
-            print(demoText(prepared: prepared, today: today, consolidate: consolidate, fewest: fewest, outDir: outDir,
-                           report: reportURL, timings: timings), terminator: "")
+            try StandardOutput.write(demoText(prepared: prepared, today: today, consolidate: consolidate, fewest: fewest,
+                                              outDir: outDir, report: reportURL, timings: timings))
         }
+        try batch.commit()
+    }
+
+    /// Every file the demo writes under `outDir` (the default report aside).
+    func destinations(_ outDir: URL) -> [URL] {
+        var files = ["demo.json"].map { outDir.appendingPathComponent($0) }
+        let coverage = outDir.appendingPathComponent("coverage")
+        files += (CoverageRunOutput.residentFiles + ["summary.json", "report.html"]).map { coverage.appendingPathComponent($0) }
+        for sub in ["consolidate-\(keep)", "post-offices"] {
+            let dir = outDir.appendingPathComponent(sub)
+            files += (PlanRunOutput.files + ["report.html"]).map { dir.appendingPathComponent($0) }
+        }
+        return files
     }
 
     /// Partner post offices among the Hanoi candidates: ids `p…` (data/hanoi/README.md).

@@ -34,7 +34,12 @@ struct IsochronesCommand: ParsableCommand {
         let bandsMinutes = try bands()
         guard cellMeters.isFinite, cellMeters >= 5 else { throw UsageError("--cell-m must be at least 5 metres") }
         var timings = StageTimings()
-        let prepared = try scenario.prepare(progress: progress, timings: &timings)
+        // The destination is checked before any work: outputs never replace inputs.
+        let resolved = try timings.measure("read") { try scenario.resolve() }
+        let batch = OutputBatch(inputs: OutputPaths.inputs(of: resolved))
+        let outURL = try OutputPaths.url(out, option: "--out")
+        try batch.reserve(outURL)
+        let prepared = try scenario.prepare(resolved, progress: progress, timings: &timings)
         let loaded = prepared.loaded
         guard let network = prepared.network else {
             throw InputError(file: scenario.scenario, "isochrones need roads: the scenario has no \"roads\" (or --no-roads was given)")
@@ -76,7 +81,8 @@ struct IsochronesCommand: ParsableCommand {
             }
         }
         for w in warnings { printWarningToStderr(w.message) }
-        try AtomicFile.write(GeoJSONWriter.featureCollection(features, name: "isochrones"), to: URL(fileURLWithPath: out).standardizedFileURL)
-        print("wrote \(features.count) isochrone feature(s) for \(snapped.count) intake point(s) to \(out)")
+        try batch.add(GeoJSONWriter.featureCollection(features, name: "isochrones"), as: outURL)
+        try StandardOutput.write("wrote \(features.count) isochrone feature(s) for \(snapped.count) intake point(s) to \(out)\n")
+        try batch.commit()
     }
 }

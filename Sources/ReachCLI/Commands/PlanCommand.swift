@@ -39,42 +39,68 @@ struct PlanCommand: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         let progress = ProgressReporter.terminal
         var timings = StageTimings()
-        let prepared = try scenario.prepare(progress: progress, timings: &timings)
+        // Every destination is checked before any work: outputs never replace inputs.
+        let resolved = try timings.measure("read") { try scenario.resolve() }
+        let batch = OutputBatch(inputs: OutputPaths.inputs(of: resolved))
         let outDir = try output.outDirectory()
+        try PlanRunOutput.reserve(batch, outDir: outDir, report: try output.reportURL())
+        let prepared = try scenario.prepare(resolved, progress: progress, timings: &timings)
         let type: ProblemType = objective == .coverage
             ? .coverage(mode.mode, branches: branches ?? 0)
             : .fewestBranches(mode.mode, targetShare: targetShare)
         let result = try ScenarioPlanning.plan(prepared: prepared, type: type, solver: solver.choice,
                                                timeLimitSeconds: timeLimit, progress: progress, timings: &timings)
-        try PlanRunOutput.emit(prepared: prepared, result: result, output: output, outDir: outDir, start: start, timings: timings)
+        try PlanRunOutput.emit(prepared: prepared, result: result, output: output, outDir: outDir, batch: batch,
+                               start: start, timings: timings)
     }
 }
 
 enum PlanRunOutput {
+    static let files = ["plan.json", "plan.geojson"] + CoverageRunOutput.residentFiles
+
+    /// Validates the destinations of a plan run before any work is done.
+    static func reserve(_ batch: OutputBatch, outDir: URL?, report: URL?) throws {
+        if let outDir { try batch.reserve(files.map { outDir.appendingPathComponent($0) }) }
+        if let report { try batch.reserve(report) }
+    }
+
+    /// Stages every file, prints the summary on stdout, then commits the files in one step.
     static func emit(prepared: PreparedScenario, result: ScenarioPlanning.Result, output: OutputOptions, outDir: URL?,
-                     start: UInt64, timings: StageTimings, reportTitle: String? = nil) throws {
+                     batch: OutputBatch, start: UInt64, timings: StageTimings, reportTitle: String? = nil) throws {
         var timings = timings
         let warnings = prepared.warnings + result.warnings
         for w in warnings { printWarningToStderr(w.message) }
-        timings.add("total", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        var batch = OutputBatch()
         if let outDir {
-            try batch.add(PlanOutputs.planJSON(prepared: prepared, result: result, warnings: warnings, timings: output.timings ? timings : nil).text(),
+            try timings.measure("write") {
+                try batch.add(PlanOutputs.planGeoJSON(prepared: prepared, result: result), as: outDir.appendingPathComponent("plan.geojson"))
+                try CoverageRunOutput.addResidentFiles(batch, outDir, prepared: prepared, evaluation: result.evaluation)
+            }
+        }
+        if let report = try output.reportURL() {
+            try timings.measure("report") {
+                try batch.add(ReportBuilder.planReport(prepared: prepared, result: result, title: reportTitle), as: report)
+            }
+        }
+        // plan.json is staged last: with --timings it carries the time of everything before it.
+        if let outDir {
+            let lastStart = DispatchTime.now().uptimeNanoseconds
+            var fileTimings = timings
+            fileTimings.add("total", RunClock.seconds(since: start))
+            try batch.add(PlanOutputs.planJSON(prepared: prepared, result: result, warnings: warnings,
+                                               timings: output.timings ? fileTimings : nil).text(),
                           as: outDir.appendingPathComponent("plan.json"))
-            try batch.add(PlanOutputs.planGeoJSON(prepared: prepared, result: result), as: outDir.appendingPathComponent("plan.geojson"))
-            try CoverageRunOutput.addResidentFiles(&batch, outDir, prepared: prepared, evaluation: result.evaluation)
+            timings.add("write", RunClock.seconds(since: lastStart))
         }
-        if let report = output.report {
-            try batch.add(ReportBuilder.planReport(prepared: prepared, result: result, title: reportTitle),
-                          as: URL(fileURLWithPath: report).standardizedFileURL)
-        }
-        try batch.commit()
+        timings.add("total", RunClock.seconds(since: start))
+        let text: String
         switch output.format {
         case .json:
-            print(PlanOutputs.planJSON(prepared: prepared, result: result, warnings: warnings, timings: timings).text(), terminator: "")
+            text = PlanOutputs.planJSON(prepared: prepared, result: result, warnings: warnings, timings: timings).text()
         case .text:
-            print(TextSummary.plan(prepared: prepared, result: result, timings: timings, outDir: outDir), terminator: "")
+            text = TextSummary.plan(prepared: prepared, result: result, timings: timings, outDir: outDir)
         }
+        try StandardOutput.write(text)
+        try batch.commit()
     }
 }
 

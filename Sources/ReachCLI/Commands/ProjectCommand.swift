@@ -37,6 +37,6 @@ struct ProjectCommand: ParsableCommand {
             if parts.count > 2 { output += " " + parts[2...].joined(separator: " ") }
             output += "\n"
         }
-        print(output, terminator: "")
+        try StandardOutput.write(output)
     }
 }

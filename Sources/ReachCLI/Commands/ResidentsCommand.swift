@@ -71,6 +71,10 @@ struct ResidentsCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The destination is checked before any work: the output never replaces an input.
+        let batch = OutputBatch(inputs: [fromZones, zones, fromGrid].compactMap { $0 }.map { URL(fileURLWithPath: $0) })
+        let outURL = try out.map { try OutputPaths.url($0, option: "--out") }
+        if let outURL { try batch.reserve(outURL) }
         let residents: [Resident]
         let text: String
         if let fromGrid {
@@ -104,32 +108,12 @@ struct ResidentsCommand: ParsableCommand {
             throw ValidationError("give --from-zones FILE.csv or --from-grid FILE.asc")
         }
         let population = residents.reduce(0) { $0 + $1.population }
-        if let out {
-            try Self.writeAtomically(text, to: out)
+        if let out, let outURL {
+            try batch.add(text, as: outURL)
+            try batch.commit()
             writeToStderr("reach: wrote \(residents.count) residents (population \(DecimalText.population(population))) to \(out)\n")
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
-    }
-
-    /// Writes `text` to a temporary file beside `path`, then `rename(2)`s it into place: an
-    /// existing file is replaced in one step and a failed run leaves no partial file.
-    /// (Not `AtomicFile.write`: on Linux its `FileManager.replaceItemAt` path removed an existing
-    /// output and then failed, seen with swift-corelibs-foundation of Swift 6.3.1.)
-    static func writeAtomically(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temp = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            try Data(text.utf8).write(to: temp)
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-            throw InputError(file: path, "cannot write the file (\(error.localizedDescription))")
-        }
-        if rename(temp.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temp)
-            throw InputError(file: path, "cannot write the file (\(reason))")
+            try StandardOutput.write(text)
         }
     }
 }

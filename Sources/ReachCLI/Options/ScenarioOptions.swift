@@ -65,13 +65,14 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "Also write a self-contained HTML map report to this file.") var report: String?
     @Flag(help: "Write wall-clock timings into summary.json / plan.json (they then differ between runs).") var timings = false
 
+    /// The `--out` folder (not created here: ``OutputBatch`` creates it when the run commits).
     func outDirectory() throws -> URL? {
-        guard let out else { return nil }
-        let url = URL(fileURLWithPath: out).standardizedFileURL
-        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            throw InputError(file: out, "cannot create the output folder (\(error.localizedDescription))")
-        }
-        return url
+        try out.map { try OutputPaths.url($0, option: "--out") }
+    }
+
+    /// The `--report` file.
+    func reportURL() throws -> URL? {
+        try report.map { try OutputPaths.url($0, option: "--report") }
     }
 }
 
@@ -83,7 +84,11 @@ extension ScenarioOptions {
     /// Resolves, reads and prepares the scenario (graph and snapping when it has roads),
     /// timing each stage.
     func prepare(progress: ProgressReporter, timings: inout StageTimings) throws -> PreparedScenario {
-        let resolved = try resolve()
+        try prepare(try resolve(), progress: progress, timings: &timings)
+    }
+
+    /// Reads and prepares an already resolved scenario (see ``resolve()``).
+    func prepare(_ resolved: Scenario, progress: ProgressReporter, timings: inout StageTimings) throws -> PreparedScenario {
         let loaded = try timings.measure("read") { try ScenarioLoader.load(resolved) }
         let prepared = try PreparedScenario.prepare(loaded, progress: progress, timings: timings)
         timings = prepared.timings

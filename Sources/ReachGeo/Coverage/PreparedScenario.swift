@@ -44,6 +44,8 @@ public struct StageTimings: Sendable {
         if let k = entries.firstIndex(where: { $0.stage == stage }) { entries[k].seconds += seconds }
         else { entries.append((stage, seconds)) }
     }
+    /// The seconds recorded under `stage` so far (0 when none).
+    public func seconds(_ stage: String) -> Double { entries.first { $0.stage == stage }?.seconds ?? 0 }
     /// Runs `body` and adds its duration under `stage`.
     public mutating func measure<T>(_ stage: String, _ body: () throws -> T) rethrows -> T {
         let start = DispatchTime.now().uptimeNanoseconds

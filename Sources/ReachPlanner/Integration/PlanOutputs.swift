@@ -45,7 +45,21 @@ public enum PlanOutputs {
         members.append(.init("gap", .number(s.gap, decimals: 6)))
         members.append(.init("proven_optimal", .bool(s.provenOptimal)))
         var solver: [OrderedJSON.Member] = [.init("name", .string(s.solver.name))]
-        if timings != nil { solver.append(.init("seconds", .number(s.solver.seconds, decimals: 3))) }
+        if timings != nil {
+            solver.append(.init("seconds", .number(s.solver.seconds, decimals: 3)))
+            // Where the solve stage's time went (with timings only: wall-clock figures).
+            var phases: [OrderedJSON.Member] = []
+            for p in s.solver.phases {
+                if let k = phases.firstIndex(where: { $0.key == p.phase }), case .number(let v, let d) = phases[k].value {
+                    phases[k].value = .number(v + p.seconds, decimals: d)
+                } else {
+                    phases.append(.init(p.phase, .number(p.seconds, decimals: 3)))
+                }
+            }
+            let accounted = s.solver.phases.reduce(0) { $0 + $1.seconds }
+            phases.append(.init("other", .number(max(0, s.solver.seconds - accounted), decimals: 3)))
+            solver.append(.init("phases_s", .object(phases)))
+        }
         if !s.solver.notes.isEmpty { solver.append(.init("notes", .array(s.solver.notes.map { .string($0) }))) }
         members.append(.init("solver", .object(solver)))
         // Extensions (README): the model's own figures and the coverage curve.

@@ -40,7 +40,13 @@ public enum ScenarioPlanning {
     public static func problem(prepared: PreparedScenario, progress: ProgressReporter,
                                timings: inout StageTimings) throws -> (CoverageProblem, CoverageSets) {
         let siteIndices = Array(prepared.sites.indices)
+        // "sets": building the coverage lists (radius pairs, merging), apart from the bounded
+        // road searches inside it, which count as "reach". It grows with the radius squared.
+        let setsStart = DispatchTime.now().uptimeNanoseconds
+        let reachBefore = timings.seconds("reach")
         let sets = try CoverageSets.compute(prepared: prepared, siteIndices: siteIndices, progress: progress, timings: &timings)
+        let setsSeconds = Double(DispatchTime.now().uptimeNanoseconds - setsStart) / 1e9
+        timings.add("sets", max(0, setsSeconds - (timings.seconds("reach") - reachBefore)))
         let sites = prepared.sites.map { PlanningSite(id: $0.id, role: $0.role) }
         let problem = try timings.measure("matrix") {
             try CoverageProblem.fromCoverageLists(populations: prepared.residents.map(\.population), sites: sites,

@@ -35,8 +35,14 @@ extension CoverageProblem {
                 throw PlannerError.invalidInput(reason: "\(branches) branches requested but \(required) sites are required (required sites count within N)")
             }
             let instance = probe.choosing(branches - required)
-            let outcome = try run(solver, on: instance, seconds: timeLimitSeconds)
-            return SolutionBuilder.build(instance, outcome: outcome, type: type, solverName: solver.name, start: start)
+            // The phases outside the solver's own clock are timed too (`solver.phases_s`).
+            let modelSeconds = secondsSince(start)
+            var outcome = try run(solver, on: instance, seconds: timeLimitSeconds)
+            outcome.phases.insert(PhaseTiming(phase: "model", seconds: modelSeconds), at: 0)
+            let buildStart = DispatchTime.now().uptimeNanoseconds
+            var solution = SolutionBuilder.build(instance, outcome: outcome, type: type, solverName: solver.name, start: start)
+            solution.solver.phases.append(PhaseTiming(phase: "solution", seconds: secondsSince(buildStart)))
+            return solution
 
         case .fewestBranches(let share):
             guard share.isFinite, share >= 0, share <= 1 else {
@@ -58,8 +64,10 @@ extension CoverageProblem {
             throw PlannerError.solverFailure(solver: solver.name, reason: "returned \(outcome.chosen.count) distinct valid sites, expected \(k)")
         }
         if solver.polishesTies {
+            let polishStart = DispatchTime.now().uptimeNanoseconds
             let polishSeconds = max(limit.remainingSeconds, 0.1 * (seconds.isFinite ? seconds : 10))
             outcome.chosen = SwapSearch.polishTies(instance, chosen: outcome.chosen, deadline: Deadline(seconds: polishSeconds))
+            outcome.phases.append(PhaseTiming(phase: "tie polish", seconds: secondsSince(polishStart)))
         }
         outcome.chosen.sort()
         return outcome
@@ -130,7 +138,9 @@ extension CoverageProblem {
         // Minimal when the count below the answer is proven short (by the bound below `lowest`).
         let allProven = hi == lowest || provenShort.contains(hi - 1)
         let (instance, outcome) = answer!
+        let buildStart = DispatchTime.now().uptimeNanoseconds
         var solution = SolutionBuilder.build(instance, outcome: outcome, type: type, solverName: solver.name, start: start)
+        solution.solver.phases.append(PhaseTiming(phase: "solution", seconds: secondsSince(buildStart)))
         solution.targetPopulation = target
         solution.branchCountProvenMinimal = allProven
         return solution

@@ -3,10 +3,12 @@ import Foundation
 import Synchronization
 
 /// CBC's solver driver (`Cbc_solve` → `CbcMain`) keeps process-wide state: concurrent solves in
-/// one process corrupted each other (observed: status −1, no solution). `Cbc_solve` now runs in a
-/// child process, but building and loading models still share the library: every solve holds
-/// this lock.
+/// one process corrupted each other (observed: status −1, no solution). Every solve holds this
+/// lock, whether it runs here or in the worker process (one CBC run at a time, as before).
 private let cbcLock = Mutex(())
+
+/// The worker executable used when a ``CBCSolver`` is built without one (``CBCSolver/defaultWorker``).
+private let defaultWorkerStore = Mutex<URL?>(nil)
 
 /// The exact back end: COIN-OR CBC (Debian `coinor-libcbc-dev` ≥ 2.10) through its C interface,
 /// warm-started from the heuristic and run under a time limit.
@@ -21,11 +23,20 @@ private let cbcLock = Mutex(())
 /// yᵢ = min(1, Σ xⱼ)); a demand covered by a single site j is folded into xⱼ's objective
 /// coefficient instead of getting a row. The heuristic's choice is given with
 /// `Cbc_setMIPStartI`, 90 % of the remaining time with `Cbc_setMaximumSeconds` (wall clock:
-/// `timeMode elapsed`), and CBC is silenced with `Cbc_setLogLevel(0)`. `Cbc_solve` runs in a
-/// forked child that is killed when the remaining time is up, because CBC does not check its
-/// limit inside the root LP. The result keeps the better of CBC's and the heuristic's choice and the
-/// smaller of the Lagrangian bound and `Cbc_getBestPossibleObjValue`. `Cbc_isProvenOptimal`
-/// (or bound − covered ≤ the population tolerance) sets `provenOptimal`.
+/// `timeMode elapsed`), and CBC is silenced with `Cbc_setLogLevel(0)`. The result keeps the
+/// better of CBC's and the heuristic's choice and the smaller of the Lagrangian bound and
+/// `Cbc_getBestPossibleObjValue`. `Cbc_isProvenOptimal` (or bound − covered ≤ the population
+/// tolerance) sets `provenOptimal`.
+///
+/// Where CBC runs. With a ``worker`` executable (the CLI passes its own, `reach __cbc-worker`),
+/// every CBC run happens in that separate process (``CBCWorker``): the model goes to it in a
+/// compact binary file, the answer comes back through a pipe, and the worker is SIGKILLed when
+/// the time is up (CBC does not check its limit inside the root LP), when the run is interrupted
+/// (SIGINT/SIGTERM, via ``Interruption``), and it leaves by itself when this process dies. It
+/// replaced a `fork()` without `exec`, which is unsafe in a multi-threaded process (the child may
+/// inherit a lock another thread held, e.g. in `malloc`). Without a worker (library use, tests)
+/// CBC runs in this process; it is then stopped only by its own node and time limits. Either way
+/// the same model with the same parameters is solved, so the answers are identical.
 ///
 /// - Important: each call builds and destroys its own `Cbc_Model`; the solver value itself holds
 ///   no C state and is `Sendable`. CBC's driver is not re-entrant, so CBC runs are serialised by a
@@ -36,7 +47,7 @@ public struct CBCSolver: CoverageSolver {
     public var lagrangianShare: Double
     /// Skip CBC when the core has more covering pairs than this; nil means no limit.
     ///
-    /// The time limit holds at any size (large CBC models run in a child process killed at the limit),
+    /// The time limit holds at any size (with a ``worker``, CBC runs in a process killed at the limit),
     /// so the guard is about memory and use: CBC's copies of the model take ≈ 40 bytes per
     /// covering pair, and on the 200k-resident benchmark (21 million pairs, 1.2 GB) CBC had not
     /// finished its root LP after 52 s. Above the guard the answer is the heuristic's with the
@@ -61,8 +72,20 @@ public struct CBCSolver: CoverageSolver {
     /// heuristic's plan and the Lagrangian bound stand, and a note says so).
     public var nodeLimit: Int?
 
+    /// The executable that runs CBC in a separate process (`EXECUTABLE __cbc-worker`, see
+    /// ``CBCWorker``); nil runs CBC in this process.
+    public var worker: URL?
+
+    /// The ``worker`` of solvers built without one: `reach` sets its own executable at start-up;
+    /// nil (the default, e.g. inside a test runner) means in-process.
+    public static var defaultWorker: URL? {
+        get { defaultWorkerStore.withLock { $0 } }
+        set { defaultWorkerStore.withLock { $0 = newValue } }
+    }
+
     public init(lagrangianShare: Double = 0.3, maxCoveringPairs: Int? = 8_000_000, kickRounds: Int = 100,
-                maxTieBreakPairs: Int = 50_000, nodeLimit: Int? = nil) {
+                maxTieBreakPairs: Int = 50_000, nodeLimit: Int? = nil, worker: URL? = CBCSolver.defaultWorker) {
+        self.worker = worker
         self.nodeLimit = nodeLimit
         self.maxTieBreakPairs = maxTieBreakPairs
         self.kickRounds = kickRounds
@@ -126,7 +149,7 @@ public struct CBCSolver: CoverageSolver {
         let nodes = nodeLimit ?? Self.defaultNodeLimit(forSeconds: timeLimitSeconds)
         let result: CBCResult
         do {
-            result = try Self.runCBC(instance, warmStart: chosen, seconds: remaining, nodeLimit: nodes)
+            result = try Self.runCBC(instance, warmStart: chosen, seconds: remaining, nodeLimit: nodes, worker: worker)
         } catch PlannerError.solverFailure(_, let reason) {
             // CBC failing (a crash of its process, a model it cannot load) costs the exact phase,
             // not the plan: the heuristic's choice and the Lagrangian bound are still proven.
@@ -248,7 +271,7 @@ public struct CBCSolver: CoverageSolver {
         let answer: CBCModel.Answer
         do {
             answer = try model.solve(warmStart: start, readColumns: m, seconds: seconds,
-                                     nodeLimit: nodeLimit ?? Self.defaultNodeLimit(forSeconds: timeLimitSeconds))
+                                     nodeLimit: nodeLimit ?? Self.defaultNodeLimit(forSeconds: timeLimitSeconds), worker: worker)
         } catch PlannerError.solverFailure(_, let reason) {
             return (nil, "cbc ties: failed (\(reason)); travel minutes compared by swaps only")
         }
@@ -279,9 +302,11 @@ public struct CBCSolver: CoverageSolver {
         subscript<T>(dynamicMember field: KeyPath<CBCModel.Answer, T>) -> T { answer[keyPath: field] }
     }
 
-    /// Builds the core MILP, solves it with CBC in a child process under `seconds` of wall clock
-    /// (see `solveWithinTime`) and reads the answer back.
-    static func runCBC(_ instance: MCLPInstance, warmStart: [Int], seconds: Double, nodeLimit: Int? = nil) throws -> CBCResult {
+    /// Builds the core MILP, solves it with CBC under `seconds` of wall clock (in `worker` when
+    /// given, see ``CBCModel/solve(warmStart:readColumns:seconds:nodeLimit:worker:)``) and reads
+    /// the answer back.
+    static func runCBC(_ instance: MCLPInstance, warmStart: [Int], seconds: Double, nodeLimit: Int? = nil,
+                       worker: URL? = CBCSolver.defaultWorker) throws -> CBCResult {
         let m = instance.siteCount, n = instance.demandCount, k = instance.branchesToChoose
         // Rows: one per core demand covered by two or more sites, then the cardinality row.
         var rowOfDemand = [Int32](repeating: -1, count: n)
@@ -315,7 +340,7 @@ public struct CBCSolver: CoverageSolver {
             start = [Double](repeating: 0, count: m)
             for j in warmStart { start![j] = 1 }
         }
-        let answer = try model.solve(warmStart: start, readColumns: m, seconds: seconds, nodeLimit: nodeLimit)
+        let answer = try model.solve(warmStart: start, readColumns: m, seconds: seconds, nodeLimit: nodeLimit, worker: worker)
         var chosen: [Int]? = nil
         if let values = answer.columnValues {
             let picks = (0 ..< m).filter { values[$0] > 0.5 }
@@ -397,23 +422,28 @@ struct CBCModel {
         var stoppedByTime: Bool { !provenOptimal && (secondsLimitReached || killedAtTimeLimit) }
     }
 
-    /// Loads the model into a new `Cbc_Model`, solves it in a child process under `seconds` of
-    /// wall clock (see `solveWithinTime`), and returns the answer. `warmStart` gives values for the
-    /// integer columns (`Cbc_setMIPStartI`).
-    func solve(warmStart: [Double]?, readColumns: Int, seconds: Double, nodeLimit: Int?) throws -> Answer {
-        try cbcLock.withLock { _ in
-            try solveLocked(warmStart: warmStart, readColumns: readColumns, seconds: seconds, nodeLimit: nodeLimit)
-        }
-    }
-
-    private func solveLocked(warmStart: [Double]?, readColumns: Int, seconds: Double, nodeLimit: Int?) throws -> Answer {
+    /// Solves the model under `seconds` of wall clock and returns the answer; `warmStart` gives
+    /// values for the integer columns (`Cbc_setMIPStartI`). With a `worker` executable CBC runs
+    /// in that separate process (``CBCWorker``), killed when `seconds` are up; without one it
+    /// runs in this process, where CBC checks its limit only between nodes.
+    func solve(warmStart: [Double]?, readColumns: Int, seconds: Double, nodeLimit: Int?, worker: URL? = nil) throws -> Answer {
         guard rowIndex.count < Int(Int32.max) else {
             throw PlannerError.solverFailure(solver: "cbc", reason: "model too large (\(rowIndex.count) non-zeros)")
         }
+        let job = CBCJob(model: self, warmStart: warmStart, readColumns: min(readColumns, columnCount),
+                         seconds: seconds, nodeLimit: nodeLimit)
+        return try cbcLock.withLock { _ in
+            if let worker { return try CBCWorker.solve(job, executable: worker) }
+            return try job.solveInProcess()
+        }
+    }
+
+    /// A new `Cbc_Model` holding this model and the run's parameters (the caller deletes it).
+    /// The same function serves this process and the worker, so both solve the same model.
+    func makeCbcModel(warmStart: [Double]?, seconds: Double, nodeLimit: Int?) throws -> UnsafeMutableRawPointer {
         guard let model = Cbc_newModel() else {
             throw PlannerError.solverFailure(solver: "cbc", reason: "Cbc_newModel returned NULL")
         }
-        defer { Cbc_deleteModel(model) }
         Cbc_setLogLevel(model, 0)
         Cbc_setParameter(model, "log", "0")
         Cbc_setParameter(model, "slog", "0")
@@ -438,78 +468,34 @@ struct CBCModel {
             var startIndex = (0 ..< integerColumns).map { Int32($0) }
             Cbc_setMIPStartI(model, Int32(integerColumns), &startIndex, &start)
         }
-        return try Self.solveWithinTime(model, nonZeros: rowIndex.count, readColumns: min(readColumns, columnCount), seconds: seconds)
+        // CBC is told 90 % of the time; the worker is killed at the full time (CBC does not check
+        // its limit inside the root LP or the preprocessing).
+        Cbc_setMaximumSeconds(model, max(0.01, 0.9 * seconds))
+        return model
     }
 
-    /// Models with fewer non-zeros than this are solved in this process: their root LP takes
-    /// milliseconds, so CBC's own time checks suffice and a fork (≈ 1–10 ms) would dominate.
-    static let isolationThreshold = 100_000
-
-    /// Runs `Cbc_solve` — in a forked child process for models of ``isolationThreshold`` non-zeros
-    /// or more — and reads the answer back.
-    ///
-    /// CBC checks its time limit between branch-and-bound nodes, not inside the root LP or the
-    /// preprocessing, so on a large model it can overrun the limit many times over. In a child
-    /// process the limit is enforced from outside: CBC is told 90 % of `seconds`, and a child
-    /// still running at `seconds` is killed (`SIGKILL`); the answer is then "no solution, time
-    /// limit reached" and the heuristic's choice stands. The child only calls CBC's C interface
-    /// and writes plain numbers into memory mapped before the fork, then leaves with `_exit`.
-    private static func solveWithinTime(_ model: UnsafeMutableRawPointer, nonZeros: Int, readColumns m: Int,
-                                        seconds: Double) throws -> Answer {
-        Cbc_setMaximumSeconds(model, max(0.01, 0.9 * seconds))
-        let slots = header + m
-        if nonZeros < isolationThreshold {
-            let buffer = UnsafeMutablePointer<Double>.allocate(capacity: slots)
-            defer { buffer.deallocate() }
-            buffer.initialize(repeating: 0, count: slots)
-            runAndRecord(model, into: buffer, columns: m)
-            return answer(from: buffer, columns: m)
-        }
-        let bytes = slots * MemoryLayout<Double>.stride
-        guard let mapping = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0),
-              mapping != MAP_FAILED else {
-            throw PlannerError.solverFailure(solver: "cbc", reason: "cannot map \(bytes) bytes for the answer")
-        }
-        defer { munmap(mapping, bytes) }
-        let shared = mapping.bindMemory(to: Double.self, capacity: slots)
-        shared.initialize(repeating: 0, count: slots)
-        let start = DispatchTime.now().uptimeNanoseconds
-        let pid = fork()
-        if pid == 0 {
-            runAndRecord(model, into: shared, columns: m)
-            _exit(0)
-        }
-        guard pid > 0 else {
-            throw PlannerError.solverFailure(solver: "cbc", reason: "fork failed (errno \(errno))")
-        }
-        var waitStatus: Int32 = 0
-        while true {
-            let done = waitpid(pid, &waitStatus, WNOHANG)
-            if done == pid { break }
-            if done < 0 && errno != EINTR {
-                throw PlannerError.solverFailure(solver: "cbc", reason: "waitpid failed (errno \(errno))")
-            }
-            if secondsSince(start) >= seconds {
-                kill(pid, SIGKILL)
-                while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
-                return Answer(columnValues: nil, objective: .nan, bestPossible: .nan, provenOptimal: false,
-                              secondsLimitReached: true, status: -1, killedAtTimeLimit: true)
-            }
-            usleep(2_000)
-        }
-        guard shared[0] == 1 else {
-            throw PlannerError.solverFailure(solver: "cbc", reason: "the CBC process ended without an answer (wait status \(waitStatus))")
-        }
-        return answer(from: shared, columns: m)
+    /// The parts of the model, for ``CBCJob``'s encoding.
+    init(integerColumns: Int, maximise: Bool, allowableGap: Double, columnStarts: [CoinBigIndex], rowIndex: [Int32],
+         values: [Double], objective: [Double], columnLower: [Double], columnUpper: [Double],
+         rowLower: [Double], rowUpper: [Double]) {
+        self.init(integerColumns: integerColumns, maximise: maximise, allowableGap: allowableGap)
+        self.columnStarts = columnStarts
+        self.rowIndex = rowIndex
+        self.values = values
+        self.objective = objective
+        self.columnLower = columnLower
+        self.columnUpper = columnUpper
+        self.rowLower = rowLower
+        self.rowUpper = rowUpper
     }
 
     /// Answer layout (Doubles): [0] done flag, [1] status, [2] proven, [3] seconds limit reached,
     /// [4] objective, [5] best possible, [6] has a solution (+1) and node limit reached (+2),
     /// [7] nodes, then the first `columns` column values.
-    private static let header = 8
+    static let answerHeader = 8
 
-    /// Solves and writes the answer as plain numbers (no allocation: safe in a forked child).
-    private static func runAndRecord(_ model: UnsafeMutableRawPointer, into out: UnsafeMutablePointer<Double>, columns m: Int) {
+    /// Solves and writes the answer as plain numbers into `out` (`answerHeader + m` slots).
+    static func runAndRecord(_ model: UnsafeMutableRawPointer, into out: UnsafeMutablePointer<Double>, columns m: Int) {
         let status = Cbc_solve(model)
         out[1] = Double(status)
         out[2] = Cbc_isProvenOptimal(model) != 0 ? 1 : 0
@@ -519,15 +505,15 @@ struct CBCModel {
         out[7] = Double(Cbc_getNodeCount(model))
         if Cbc_isNodeLimitReached(model) != 0 { out[6] += 2 }
         if let solution = Cbc_bestSolution(model).map({ UnsafePointer($0) }) ?? Cbc_getColSolution(model) {
-            for j in 0 ..< m { out[header + j] = solution[j] }
+            for j in 0 ..< m { out[answerHeader + j] = solution[j] }
             out[6] += 1
         }
         out[0] = 1
     }
 
-    private static func answer(from buffer: UnsafePointer<Double>, columns m: Int) -> Answer {
+    static func answer(from buffer: UnsafePointer<Double>, columns m: Int) -> Answer {
         let hasSolution = Int(buffer[6]) & 1 == 1
-        return Answer(columnValues: hasSolution ? Array(UnsafeBufferPointer(start: buffer + header, count: m)) : nil,
+        return Answer(columnValues: hasSolution ? Array(UnsafeBufferPointer(start: buffer + answerHeader, count: m)) : nil,
                       objective: buffer[4], bestPossible: buffer[5], provenOptimal: buffer[2] == 1,
                       secondsLimitReached: buffer[3] == 1, status: Int32(buffer[1]), killedAtTimeLimit: false,
                       nodes: Int(buffer[7]), nodeLimitReached: Int(buffer[6]) & 2 == 2)
