@@ -40,7 +40,8 @@ public enum RoadGraphBuilder {
     ///   hashing), plus one `geod_inverse` per segment.
     public static func build(nodes: [OSMNode], ways: [OSMWay], profile: TravelProfile) throws -> RoadGraphBuildResult {
         var extract = OSMExtract(fileName: memoryInputName)
-        extract.nodeIndex.reserveCapacity(nodes.count)
+        extract.nodeIndex = NodeIdTable(minimumCapacity: nodes.count)
+        extract.nodeIds.reserveCapacity(nodes.count)
         extract.nodePositions.reserveCapacity(nodes.count)
         for node in nodes {
             guard node.position.isValid else {
@@ -52,58 +53,74 @@ public enum RoadGraphBuilder {
         }
         extract.nodesRead = nodes.count
         extract.waysRead = ways.count
-        extract.ways = ways.filter { profile.isRoutable(tags: $0.tags) }
+        for way in ways where profile.isRoutable(tags: way.tags) {
+            extract.appendWay(id: way.id, refs: way.nodeIds, tags: way.tags)
+        }
+        extract.finish()
         return build(extract: extract, profile: profile)
     }
 
-    /// The stages after reading: `extract.ways` must already be routable under `profile`.
+    /// The stages after reading: the extract's ways must already be routable under `profile`
+    /// and `extract.finish()` must have resolved their references.
     static func build(extract: OSMExtract, profile: TravelProfile) -> RoadGraphBuildResult {
         var warnings = extract.warnings
-        let ways = extract.ways
+        let wayCount = extract.wayCount
         let nodeCount = extract.nodePositions.count
+        precondition(extract.wayRefNodes.count == extract.wayRefs.count, "OSMExtract.finish() not called")
 
-        // Stage 1: per-way speed and direction; resolve references into pieces.
-        var waySpeedKmh = [Double](repeating: 0, count: ways.count)
-        var wayForward = [Bool](repeating: true, count: ways.count)
-        var wayBackward = [Bool](repeating: true, count: ways.count)
+        // Stage 1: speed, direction and class per distinct tag set; resolved references into
+        // pieces (a missing node ends a piece).
+        let tagSets = extract.tagSets
+        var tagSetSpeedKmh = [Double](repeating: 0, count: tagSets.count)
+        var tagSetForward = [Bool](repeating: true, count: tagSets.count)
+        var tagSetBackward = [Bool](repeating: true, count: tagSets.count)
+        var tagSetIgnoredMaxspeed = [String?](repeating: nil, count: tagSets.count)
+        var tagSetHighway = [String](repeating: "", count: tagSets.count)
+        for (t, tags) in tagSets.enumerated() {
+            let (speed, ignored) = profile.speedKmh(tags: tags)
+            tagSetSpeedKmh[t] = speed ?? 0
+            tagSetIgnoredMaxspeed[t] = ignored
+            (tagSetForward[t], tagSetBackward[t]) = profile.direction(tags: tags)
+            tagSetHighway[t] = tags["highway"] ?? ""
+        }
         var ignoredMaxspeed: [String: Int] = [:]
         var missingReferences = 0
         var waysWithMissing = 0
         var pieceNodes: [Int32] = []
         var pieceStart: [Int] = [0]
         var pieceWay: [Int32] = []
-        pieceNodes.reserveCapacity(ways.reduce(0) { $0 + $1.nodeIds.count })
-        for (w, way) in ways.enumerated() {
-            let (speed, ignored) = profile.speedKmh(tags: way.tags)
-            waySpeedKmh[w] = speed ?? 0
-            if let ignored { ignoredMaxspeed[ignored, default: 0] += 1 }
-            (wayForward[w], wayBackward[w]) = profile.direction(tags: way.tags)
-            var last: Int32 = -1
-            var missingHere = 0
-            func closePiece() {
-                let start = pieceStart[pieceStart.count - 1]
-                if pieceNodes.count - start >= 2 {
-                    pieceStart.append(pieceNodes.count)
-                    pieceWay.append(Int32(w))
-                } else {
-                    pieceNodes.removeSubrange(start...)
+        pieceNodes.reserveCapacity(extract.wayRefNodes.count)
+        extract.wayRefNodes.withUnsafeBufferPointer { refNodes in
+            for w in 0..<wayCount {
+                if let ignored = tagSetIgnoredMaxspeed[Int(extract.wayTagSets[w])] { ignoredMaxspeed[ignored, default: 0] += 1 }
+                var last: Int32 = -1
+                var missingHere = 0
+                func closePiece() {
+                    let start = pieceStart[pieceStart.count - 1]
+                    if pieceNodes.count - start >= 2 {
+                        pieceStart.append(pieceNodes.count)
+                        pieceWay.append(Int32(w))
+                    } else {
+                        pieceNodes.removeSubrange(start...)
+                    }
                 }
-            }
-            for ref in way.nodeIds {
-                guard let index = extract.nodeIndex[ref] else {
-                    missingHere += 1
-                    closePiece()
-                    last = -1
-                    continue
+                for r in extract.wayRefStart[w]..<extract.wayRefStart[w + 1] {
+                    let index = refNodes[r]
+                    guard index >= 0 else {
+                        missingHere += 1
+                        closePiece()
+                        last = -1
+                        continue
+                    }
+                    if index == last { continue }
+                    pieceNodes.append(index)
+                    last = index
                 }
-                if index == last { continue }
-                pieceNodes.append(index)
-                last = index
-            }
-            closePiece()
-            if missingHere > 0 {
-                missingReferences += missingHere
-                waysWithMissing += 1
+                closePiece()
+                if missingHere > 0 {
+                    missingReferences += missingHere
+                    waysWithMissing += 1
+                }
             }
         }
         let pieceCount = pieceWay.count
@@ -122,8 +139,7 @@ public enum RoadGraphBuilder {
         var vertexOfNode = [Int32](repeating: -1, count: nodeCount)
         var vertexPositions: [LonLat] = []
         var vertexNodeIds: [Int64] = []
-        var nodeIdOfIndex = [Int64](repeating: 0, count: nodeCount)
-        for (id, index) in extract.nodeIndex { nodeIdOfIndex[Int(index)] = id }
+        let nodeIdOfIndex = extract.nodeIds
         for n in pieceNodes where occurrences[Int(n)] >= 2 && vertexOfNode[Int(n)] < 0 {
             vertexOfNode[Int(n)] = Int32(vertexPositions.count)
             vertexPositions.append(extract.nodePositions[Int(n)])
@@ -135,39 +151,48 @@ public enum RoadGraphBuilder {
         let segmentMeters = segmentLengths(pieceNodes: pieceNodes, positions: extract.nodePositions)
 
         // Stage 4: edges cut at vertices, with shapes.
+        // Exact sizes first: an edge ends at each vertex of a piece but its first, and each
+        // interior vertex also starts the next edge's shape.
+        var vertexOccurrences = 0
+        for n in pieceNodes where vertexOfNode[Int(n)] >= 0 { vertexOccurrences += 1 }
+        let edgeCount = vertexOccurrences - pieceCount
         var edges: [RoadEdge] = []
         var shape: [LonLat] = []
         var shapeOffsetMeters: [Double] = []
-        shape.reserveCapacity(pieceNodes.count + vertexCount)
-        shapeOffsetMeters.reserveCapacity(pieceNodes.count + vertexCount)
-        for p in 0..<pieceCount {
-            let w = Int(pieceWay[p])
-            let highway = ways[w].tags["highway"] ?? ""
-            let start = pieceStart[p], end = pieceStart[p + 1]
-            var edgeShapeStart = shape.count
-            var fromVertex = vertexOfNode[Int(pieceNodes[start])]
-            var offset = 0.0
-            shape.append(extract.nodePositions[Int(pieceNodes[start])])
-            shapeOffsetMeters.append(0)
-            for i in (start + 1)..<end {
-                let n = Int(pieceNodes[i])
-                offset += segmentMeters[i]
-                shape.append(extract.nodePositions[n])
-                shapeOffsetMeters.append(offset)
-                let v = vertexOfNode[n]
-                if v >= 0 {
-                    edges.append(RoadEdge(fromVertex: fromVertex, toVertex: v, wayId: ways[w].id, lengthMeters: offset,
-                                          speedKmh: waySpeedKmh[w], forward: wayForward[w], backward: wayBackward[w],
-                                          shapeStart: Int32(edgeShapeStart), shapeEnd: Int32(shape.count - 1),
-                                          highwayClass: highway))
-                    if i < end - 1 {
-                        // The vertex also starts the next edge of this piece.
-                        edgeShapeStart = shape.count
-                        shape.append(extract.nodePositions[n])
-                        shapeOffsetMeters.append(0)
+        edges.reserveCapacity(edgeCount)
+        shape.reserveCapacity(pieceNodes.count + edgeCount - pieceCount)
+        shapeOffsetMeters.reserveCapacity(pieceNodes.count + edgeCount - pieceCount)
+        extract.nodePositions.withUnsafeBufferPointer { positions in
+            for p in 0..<pieceCount {
+                let w = Int(pieceWay[p])
+                let t = Int(extract.wayTagSets[w])
+                let wayId = extract.wayIds[w]
+                let start = pieceStart[p], end = pieceStart[p + 1]
+                var edgeShapeStart = shape.count
+                var fromVertex = vertexOfNode[Int(pieceNodes[start])]
+                var offset = 0.0
+                shape.append(positions[Int(pieceNodes[start])])
+                shapeOffsetMeters.append(0)
+                for i in (start + 1)..<end {
+                    let n = Int(pieceNodes[i])
+                    offset += segmentMeters[i]
+                    shape.append(positions[n])
+                    shapeOffsetMeters.append(offset)
+                    let v = vertexOfNode[n]
+                    if v >= 0 {
+                        edges.append(RoadEdge(fromVertex: fromVertex, toVertex: v, wayId: wayId, lengthMeters: offset,
+                                              speedKmh: tagSetSpeedKmh[t], forward: tagSetForward[t], backward: tagSetBackward[t],
+                                              shapeStart: Int32(edgeShapeStart), shapeEnd: Int32(shape.count - 1),
+                                              highwayClass: tagSetHighway[t]))
+                        if i < end - 1 {
+                            // The vertex also starts the next edge of this piece.
+                            edgeShapeStart = shape.count
+                            shape.append(positions[n])
+                            shapeOffsetMeters.append(0)
+                        }
+                        fromVertex = v
+                        offset = 0
                     }
-                    fromVertex = v
-                    offset = 0
                 }
             }
         }
@@ -197,11 +222,11 @@ public enum RoadGraphBuilder {
             warnings.append(Warning("\(extract.fileName): \(missingReferences) node reference\(missingReferences == 1 ? "" : "s") in \(waysWithMissing) routable way\(waysWithMissing == 1 ? "" : "s") point to nodes absent from the file (an extract cut at its border?); those ways were split there"))
         }
         if edges.isEmpty {
-            warnings.append(Warning("\(extract.fileName): no routable road for profile \"\(profile.name)\" (\(extract.ways.count) routable ways of \(extract.waysRead))"))
+            warnings.append(Warning("\(extract.fileName): no routable road for profile \"\(profile.name)\" (\(wayCount) routable ways of \(extract.waysRead))"))
         }
 
         let stats = RoadGraphStats(
-            osmNodesRead: extract.nodesRead, osmWaysRead: extract.waysRead, routableWays: ways.count,
+            osmNodesRead: extract.nodesRead, osmWaysRead: extract.waysRead, routableWays: wayCount,
             vertices: vertexCount, edges: edges.count, arcs: outgoingArcs.count,
             totalKm: edges.reduce(0) { $0 + $1.lengthMeters } / 1000,
             components: componentSizes.count, largestComponentVertices: Int(componentSizes.max() ?? 0),
