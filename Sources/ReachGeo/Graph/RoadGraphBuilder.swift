@@ -148,7 +148,7 @@ public enum RoadGraphBuilder {
         let vertexCount = vertexPositions.count
 
         // Stage 3: segment lengths (geodesic), computed in parallel chunks.
-        let segmentMeters = segmentLengths(pieceNodes: pieceNodes, positions: extract.nodePositions)
+        let segmentMeters = segmentLengths(pieceNodes: pieceNodes, pieceStart: pieceStart, positions: extract.nodePositions)
 
         // Stage 4: edges cut at vertices, with shapes.
         // Exact sizes first: an edge ends at each vertex of a piece but its first, and each
@@ -239,24 +239,24 @@ public enum RoadGraphBuilder {
         return RoadGraphBuildResult(graph: graph, warnings: warnings)
     }
 
-    /// `lengths[i]` = geodesic metres from `pieceNodes[i-1]` to `pieceNodes[i]` (values at piece
-    /// starts are unused). Work is split over the available cores.
-    private static func segmentLengths(pieceNodes: [Int32], positions: [LonLat]) -> [Double] {
-        let count = pieceNodes.count
-        var lengths = [Double](repeating: 0, count: count)
-        guard count > 1 else { return lengths }
-        let chunkCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 2, count / 4096))
-        let chunkSize = (count + chunkCount - 1) / chunkCount
+    /// `lengths[i]` = geodesic metres from `pieceNodes[i-1]` to `pieceNodes[i]` within each piece
+    /// (0 at piece starts, where no segment ends). Pieces are split over the cores; each chunk of
+    /// pieces writes only its own range.
+    private static func segmentLengths(pieceNodes: [Int32], pieceStart: [Int], positions: [LonLat]) -> [Double] {
+        var lengths = [Double](repeating: 0, count: pieceNodes.count)
+        let pieceCount = pieceStart.count - 1
         lengths.withUnsafeMutableBufferPointer { out in
             pieceNodes.withUnsafeBufferPointer { nodes in
                 positions.withUnsafeBufferPointer { pos in
-                    // Each chunk writes a disjoint range of `out` and only reads the others.
-                    nonisolated(unsafe) let out = out, nodes = nodes, pos = pos
-                    DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-                        let lower = max(1, chunk * chunkSize), upper = min(count, (chunk + 1) * chunkSize)
-                        guard lower < upper else { return }
-                        for i in lower..<upper {
-                            out[i] = Geodesic.distanceMeters(pos[Int(nodes[i - 1])], pos[Int(nodes[i])])
+                    pieceStart.withUnsafeBufferPointer { starts in
+                        nonisolated(unsafe) let nodes = nodes, pos = pos, starts = starts
+                        let out = DisjointWrites(out.baseAddress!, count: out.count)
+                        Parallel.forEachChunk(count: pieceCount, minimumChunk: 2048) { pieces in
+                            for p in pieces {
+                                for i in (starts[p] + 1)..<starts[p + 1] {
+                                    out[i] = Geodesic.distanceMeters(pos[Int(nodes[i - 1])], pos[Int(nodes[i])])
+                                }
+                            }
                         }
                     }
                 }

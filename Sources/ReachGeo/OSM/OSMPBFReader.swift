@@ -111,20 +111,9 @@ enum OSMPBFReader: OSMFileReader {
         }
         wayBlocks = []
 
-        // The referenced node ids, numbered by first reference; the references resolved to them.
-        var table = NodeIdTable(minimumCapacity: totalRefs)
-        var nodeIds: [Int64] = []
-        var refNodes = [Int32](repeating: -1, count: totalRefs)
-        extract.wayRefs.withUnsafeBufferPointer { refs in
-            refNodes.withUnsafeMutableBufferPointer { out in
-                for i in 0..<refs.count {
-                    let index = table.insert(refs[i], Int32(nodeIds.count))
-                    if Int(index) == nodeIds.count { nodeIds.append(refs[i]) }
-                    out[i] = index
-                }
-            }
-        }
-
+        // The referenced node ids, numbered; the references resolved to their numbers.
+        let (table, nodeIds, numbered) = NodeIdTable.numbering(of: extract.wayRefs, workers: workers)
+        var refNodes = numbered
         // Pass 2 (parallel): the positions of the referenced nodes.
         let neededTable = table
         let nodeBlobList = nodeBlobs
