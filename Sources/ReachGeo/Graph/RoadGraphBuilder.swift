@@ -86,43 +86,52 @@ public enum RoadGraphBuilder {
         var ignoredMaxspeed: [String: Int] = [:]
         var missingReferences = 0
         var waysWithMissing = 0
-        var pieceNodes: [Int32] = []
+        // At most one piece node per reference: fill a buffer of that size, trim at the end.
+        var pieceNodes = [Int32](repeating: 0, count: extract.wayRefNodes.count)
+        var used = 0
         var pieceStart: [Int] = [0]
         var pieceWay: [Int32] = []
-        pieceNodes.reserveCapacity(extract.wayRefNodes.count)
-        extract.wayRefNodes.withUnsafeBufferPointer { refNodes in
-            for w in 0..<wayCount {
-                if let ignored = tagSetIgnoredMaxspeed[Int(extract.wayTagSets[w])] { ignoredMaxspeed[ignored, default: 0] += 1 }
-                var last: Int32 = -1
-                var missingHere = 0
-                func closePiece() {
-                    let start = pieceStart[pieceStart.count - 1]
-                    if pieceNodes.count - start >= 2 {
-                        pieceStart.append(pieceNodes.count)
-                        pieceWay.append(Int32(w))
-                    } else {
-                        pieceNodes.removeSubrange(start...)
+        pieceStart.reserveCapacity(wayCount + 1)
+        pieceWay.reserveCapacity(wayCount)
+        pieceNodes.withUnsafeMutableBufferPointer { out in
+            extract.wayRefNodes.withUnsafeBufferPointer { refNodes in
+                for w in 0..<wayCount {
+                    if let ignored = tagSetIgnoredMaxspeed[Int(extract.wayTagSets[w])] { ignoredMaxspeed[ignored, default: 0] += 1 }
+                    var last: Int32 = -1
+                    var missingHere = 0
+                    var start = used
+                    // A piece with fewer than two nodes is dropped.
+                    func closePiece() {
+                        if used - start >= 2 {
+                            pieceStart.append(used)
+                            pieceWay.append(Int32(w))
+                            start = used
+                        } else {
+                            used = start
+                        }
                     }
-                }
-                for r in extract.wayRefStart[w]..<extract.wayRefStart[w + 1] {
-                    let index = refNodes[r]
-                    guard index >= 0 else {
-                        missingHere += 1
-                        closePiece()
-                        last = -1
-                        continue
+                    for r in extract.wayRefStart[w]..<extract.wayRefStart[w + 1] {
+                        let index = refNodes[r]
+                        guard index >= 0 else {
+                            missingHere += 1
+                            closePiece()
+                            last = -1
+                            continue
+                        }
+                        if index == last { continue }
+                        out[used] = index
+                        used += 1
+                        last = index
                     }
-                    if index == last { continue }
-                    pieceNodes.append(index)
-                    last = index
-                }
-                closePiece()
-                if missingHere > 0 {
-                    missingReferences += missingHere
-                    waysWithMissing += 1
+                    closePiece()
+                    if missingHere > 0 {
+                        missingReferences += missingHere
+                        waysWithMissing += 1
+                    }
                 }
             }
         }
+        pieceNodes.removeLast(pieceNodes.count - used)
         let pieceCount = pieceWay.count
 
         // Stage 2: vertices = piece ends and nodes occurring at least twice.
@@ -198,8 +207,13 @@ public enum RoadGraphBuilder {
         }
 
         // Stage 5: CSR adjacency, outgoing and incoming.
-        let (outgoingOffsets, outgoingArcs) = csr(vertexCount: vertexCount, edges: edges, outgoing: true)
-        let (incomingOffsets, incomingArcs) = csr(vertexCount: vertexCount, edges: edges, outgoing: false)
+        // The two directions are independent: one task each.
+        let edgeList = edges
+        let adjacency = Parallel.map(count: 2, minimumChunk: 1, initial: ([Int32](), [RoadArc]())) { direction in
+            csr(vertexCount: vertexCount, edges: edgeList, outgoing: direction == 0)
+        }
+        let (outgoingOffsets, outgoingArcs) = adjacency[0]
+        let (incomingOffsets, incomingArcs) = adjacency[1]
 
         // Stage 6: strongly connected components and snap targets.
         let (componentOfVertex, componentSizes) = StronglyConnectedComponents.compute(
