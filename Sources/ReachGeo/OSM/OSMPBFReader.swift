@@ -115,7 +115,6 @@ enum OSMPBFReader: OSMFileReader {
         let (table, nodeIds, numbered) = NodeIdTable.numbering(of: extract.wayRefs, workers: workers)
         var refNodes = numbered
         // Pass 2 (parallel): the positions of the referenced nodes.
-        let neededTable = table
         let nodeBlobList = nodeBlobs
         var nodeBlocks = [NodeBlock](repeating: NodeBlock(), count: nodeBlobs.count)
         nodeBlocks.withUnsafeMutableBufferPointer { out in
@@ -124,7 +123,7 @@ enum OSMPBFReader: OSMFileReader {
                 let (blob, retained) = nodeBlobList[b]
                 var result = NodeBlock()
                 do {
-                    var decoder = NodeDecoder(fileName: fileName, blobStart: blob.start, needed: neededTable)
+                    var decoder = NodeDecoder(fileName: fileName, blobStart: blob.start, needed: table)
                     if let retained {
                         try retained.withUnsafeBytes { block in
                             try wrapProtobufErrors(blob, fileName: fileName) { try decoder.readPrimitiveBlock(block, into: &result) }
