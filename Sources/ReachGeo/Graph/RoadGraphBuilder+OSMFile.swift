@@ -31,7 +31,7 @@ extension RoadGraphBuilder {
         let format = try OSMFileFormat(url: osmFile)
         progress.stage("reading \(osmFile.lastPathComponent)")
         let extract = try readOSM(osmFile, format: format, profile: profile)
-        progress.stage("building the road graph (\(extract.ways.count) routable ways of \(extract.waysRead))")
+        progress.stage("building the road graph (\(extract.wayCount) routable ways of \(extract.waysRead))")
         return build(extract: extract, profile: profile)
     }
 

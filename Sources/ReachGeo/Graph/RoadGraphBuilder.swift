@@ -40,7 +40,8 @@ public enum RoadGraphBuilder {
     ///   hashing), plus one `geod_inverse` per segment.
     public static func build(nodes: [OSMNode], ways: [OSMWay], profile: TravelProfile) throws -> RoadGraphBuildResult {
         var extract = OSMExtract(fileName: memoryInputName)
-        extract.nodeIndex.reserveCapacity(nodes.count)
+        extract.nodeIndex = NodeIdTable(minimumCapacity: nodes.count)
+        extract.nodeIds.reserveCapacity(nodes.count)
         extract.nodePositions.reserveCapacity(nodes.count)
         for node in nodes {
             guard node.position.isValid else {
@@ -52,60 +53,85 @@ public enum RoadGraphBuilder {
         }
         extract.nodesRead = nodes.count
         extract.waysRead = ways.count
-        extract.ways = ways.filter { profile.isRoutable(tags: $0.tags) }
+        for way in ways where profile.isRoutable(tags: way.tags) {
+            extract.appendWay(id: way.id, refs: way.nodeIds, tags: way.tags)
+        }
+        extract.finish()
         return build(extract: extract, profile: profile)
     }
 
-    /// The stages after reading: `extract.ways` must already be routable under `profile`.
+    /// The stages after reading: the extract's ways must already be routable under `profile`
+    /// and `extract.finish()` must have resolved their references.
     static func build(extract: OSMExtract, profile: TravelProfile) -> RoadGraphBuildResult {
         var warnings = extract.warnings
-        let ways = extract.ways
+        let wayCount = extract.wayCount
         let nodeCount = extract.nodePositions.count
+        precondition(extract.wayRefNodes.count == extract.wayRefs.count, "OSMExtract.finish() not called")
 
-        // Stage 1: per-way speed and direction; resolve references into pieces.
-        var waySpeedKmh = [Double](repeating: 0, count: ways.count)
-        var wayForward = [Bool](repeating: true, count: ways.count)
-        var wayBackward = [Bool](repeating: true, count: ways.count)
+        // Stage 1: speed, direction and class per distinct tag set; resolved references into
+        // pieces (a missing node ends a piece).
+        let tagSets = extract.tagSets
+        var tagSetSpeedKmh = [Double](repeating: 0, count: tagSets.count)
+        var tagSetForward = [Bool](repeating: true, count: tagSets.count)
+        var tagSetBackward = [Bool](repeating: true, count: tagSets.count)
+        var tagSetIgnoredMaxspeed = [String?](repeating: nil, count: tagSets.count)
+        var tagSetHighway = [String](repeating: "", count: tagSets.count)
+        for (t, tags) in tagSets.enumerated() {
+            let (speed, ignored) = profile.speedKmh(tags: tags)
+            tagSetSpeedKmh[t] = speed ?? 0
+            tagSetIgnoredMaxspeed[t] = ignored
+            (tagSetForward[t], tagSetBackward[t]) = profile.direction(tags: tags)
+            tagSetHighway[t] = tags["highway"] ?? ""
+        }
         var ignoredMaxspeed: [String: Int] = [:]
         var missingReferences = 0
         var waysWithMissing = 0
-        var pieceNodes: [Int32] = []
+        // At most one piece node per reference: fill a buffer of that size, trim at the end.
+        var pieceNodes = [Int32](repeating: 0, count: extract.wayRefNodes.count)
+        var used = 0
         var pieceStart: [Int] = [0]
         var pieceWay: [Int32] = []
-        pieceNodes.reserveCapacity(ways.reduce(0) { $0 + $1.nodeIds.count })
-        for (w, way) in ways.enumerated() {
-            let (speed, ignored) = profile.speedKmh(tags: way.tags)
-            waySpeedKmh[w] = speed ?? 0
-            if let ignored { ignoredMaxspeed[ignored, default: 0] += 1 }
-            (wayForward[w], wayBackward[w]) = profile.direction(tags: way.tags)
-            var last: Int32 = -1
-            var missingHere = 0
-            func closePiece() {
-                let start = pieceStart[pieceStart.count - 1]
-                if pieceNodes.count - start >= 2 {
-                    pieceStart.append(pieceNodes.count)
-                    pieceWay.append(Int32(w))
-                } else {
-                    pieceNodes.removeSubrange(start...)
-                }
-            }
-            for ref in way.nodeIds {
-                guard let index = extract.nodeIndex[ref] else {
-                    missingHere += 1
+        pieceStart.reserveCapacity(wayCount + 1)
+        pieceWay.reserveCapacity(wayCount)
+        pieceNodes.withUnsafeMutableBufferPointer { out in
+            extract.wayRefNodes.withUnsafeBufferPointer { refNodes in
+                for w in 0..<wayCount {
+                    if let ignored = tagSetIgnoredMaxspeed[Int(extract.wayTagSets[w])] { ignoredMaxspeed[ignored, default: 0] += 1 }
+                    var last: Int32 = -1
+                    var missingHere = 0
+                    var start = used
+                    // A piece with fewer than two nodes is dropped.
+                    func closePiece() {
+                        if used - start >= 2 {
+                            pieceStart.append(used)
+                            pieceWay.append(Int32(w))
+                            start = used
+                        } else {
+                            used = start
+                        }
+                    }
+                    for r in extract.wayRefStart[w]..<extract.wayRefStart[w + 1] {
+                        let index = refNodes[r]
+                        guard index >= 0 else {
+                            missingHere += 1
+                            closePiece()
+                            last = -1
+                            continue
+                        }
+                        if index == last { continue }
+                        out[used] = index
+                        used += 1
+                        last = index
+                    }
                     closePiece()
-                    last = -1
-                    continue
+                    if missingHere > 0 {
+                        missingReferences += missingHere
+                        waysWithMissing += 1
+                    }
                 }
-                if index == last { continue }
-                pieceNodes.append(index)
-                last = index
-            }
-            closePiece()
-            if missingHere > 0 {
-                missingReferences += missingHere
-                waysWithMissing += 1
             }
         }
+        pieceNodes.removeLast(pieceNodes.count - used)
         let pieceCount = pieceWay.count
 
         // Stage 2: vertices = piece ends and nodes occurring at least twice.
@@ -122,8 +148,7 @@ public enum RoadGraphBuilder {
         var vertexOfNode = [Int32](repeating: -1, count: nodeCount)
         var vertexPositions: [LonLat] = []
         var vertexNodeIds: [Int64] = []
-        var nodeIdOfIndex = [Int64](repeating: 0, count: nodeCount)
-        for (id, index) in extract.nodeIndex { nodeIdOfIndex[Int(index)] = id }
+        let nodeIdOfIndex = extract.nodeIds
         for n in pieceNodes where occurrences[Int(n)] >= 2 && vertexOfNode[Int(n)] < 0 {
             vertexOfNode[Int(n)] = Int32(vertexPositions.count)
             vertexPositions.append(extract.nodePositions[Int(n)])
@@ -132,49 +157,63 @@ public enum RoadGraphBuilder {
         let vertexCount = vertexPositions.count
 
         // Stage 3: segment lengths (geodesic), computed in parallel chunks.
-        let segmentMeters = segmentLengths(pieceNodes: pieceNodes, positions: extract.nodePositions)
+        let segmentMeters = segmentLengths(pieceNodes: pieceNodes, pieceStart: pieceStart, positions: extract.nodePositions)
 
         // Stage 4: edges cut at vertices, with shapes.
+        // Exact sizes first: an edge ends at each vertex of a piece but its first, and each
+        // interior vertex also starts the next edge's shape.
+        var vertexOccurrences = 0
+        for n in pieceNodes where vertexOfNode[Int(n)] >= 0 { vertexOccurrences += 1 }
+        let edgeCount = vertexOccurrences - pieceCount
         var edges: [RoadEdge] = []
         var shape: [LonLat] = []
         var shapeOffsetMeters: [Double] = []
-        shape.reserveCapacity(pieceNodes.count + vertexCount)
-        shapeOffsetMeters.reserveCapacity(pieceNodes.count + vertexCount)
-        for p in 0..<pieceCount {
-            let w = Int(pieceWay[p])
-            let highway = ways[w].tags["highway"] ?? ""
-            let start = pieceStart[p], end = pieceStart[p + 1]
-            var edgeShapeStart = shape.count
-            var fromVertex = vertexOfNode[Int(pieceNodes[start])]
-            var offset = 0.0
-            shape.append(extract.nodePositions[Int(pieceNodes[start])])
-            shapeOffsetMeters.append(0)
-            for i in (start + 1)..<end {
-                let n = Int(pieceNodes[i])
-                offset += segmentMeters[i]
-                shape.append(extract.nodePositions[n])
-                shapeOffsetMeters.append(offset)
-                let v = vertexOfNode[n]
-                if v >= 0 {
-                    edges.append(RoadEdge(fromVertex: fromVertex, toVertex: v, wayId: ways[w].id, lengthMeters: offset,
-                                          speedKmh: waySpeedKmh[w], forward: wayForward[w], backward: wayBackward[w],
-                                          shapeStart: Int32(edgeShapeStart), shapeEnd: Int32(shape.count - 1),
-                                          highwayClass: highway))
-                    if i < end - 1 {
-                        // The vertex also starts the next edge of this piece.
-                        edgeShapeStart = shape.count
-                        shape.append(extract.nodePositions[n])
-                        shapeOffsetMeters.append(0)
+        edges.reserveCapacity(edgeCount)
+        shape.reserveCapacity(pieceNodes.count + edgeCount - pieceCount)
+        shapeOffsetMeters.reserveCapacity(pieceNodes.count + edgeCount - pieceCount)
+        extract.nodePositions.withUnsafeBufferPointer { positions in
+            for p in 0..<pieceCount {
+                let w = Int(pieceWay[p])
+                let t = Int(extract.wayTagSets[w])
+                let wayId = extract.wayIds[w]
+                let start = pieceStart[p], end = pieceStart[p + 1]
+                var edgeShapeStart = shape.count
+                var fromVertex = vertexOfNode[Int(pieceNodes[start])]
+                var offset = 0.0
+                shape.append(positions[Int(pieceNodes[start])])
+                shapeOffsetMeters.append(0)
+                for i in (start + 1)..<end {
+                    let n = Int(pieceNodes[i])
+                    offset += segmentMeters[i]
+                    shape.append(positions[n])
+                    shapeOffsetMeters.append(offset)
+                    let v = vertexOfNode[n]
+                    if v >= 0 {
+                        edges.append(RoadEdge(fromVertex: fromVertex, toVertex: v, wayId: wayId, lengthMeters: offset,
+                                              speedKmh: tagSetSpeedKmh[t], forward: tagSetForward[t], backward: tagSetBackward[t],
+                                              shapeStart: Int32(edgeShapeStart), shapeEnd: Int32(shape.count - 1),
+                                              highwayClass: tagSetHighway[t]))
+                        if i < end - 1 {
+                            // The vertex also starts the next edge of this piece.
+                            edgeShapeStart = shape.count
+                            shape.append(positions[n])
+                            shapeOffsetMeters.append(0)
+                        }
+                        fromVertex = v
+                        offset = 0
                     }
-                    fromVertex = v
-                    offset = 0
                 }
             }
         }
 
         // Stage 5: CSR adjacency, outgoing and incoming.
-        let (outgoingOffsets, outgoingArcs) = csr(vertexCount: vertexCount, edges: edges, outgoing: true)
-        let (incomingOffsets, incomingArcs) = csr(vertexCount: vertexCount, edges: edges, outgoing: false)
+        // The two directions are independent: one task each.
+        let edgeList = edges
+        let adjacency = Parallel.map(count: 2, minimumChunk: 1, initial: ([Int32](), [RoadArc]())) { direction in
+            csr(vertexCount: vertexCount, edges: edgeList, outgoing: direction == 0)
+        }
+        let (outgoingOffsets, outgoingArcs) = adjacency[0]
+        let (incomingOffsets, incomingArcs) = adjacency[1]
 
         // Stage 6: strongly connected components and snap targets.
         let (componentOfVertex, componentSizes) = StronglyConnectedComponents.compute(
@@ -197,11 +236,11 @@ public enum RoadGraphBuilder {
             warnings.append(Warning("\(extract.fileName): \(missingReferences) node reference\(missingReferences == 1 ? "" : "s") in \(waysWithMissing) routable way\(waysWithMissing == 1 ? "" : "s") point to nodes absent from the file (an extract cut at its border?); those ways were split there"))
         }
         if edges.isEmpty {
-            warnings.append(Warning("\(extract.fileName): no routable road for profile \"\(profile.name)\" (\(extract.ways.count) routable ways of \(extract.waysRead))"))
+            warnings.append(Warning("\(extract.fileName): no routable road for profile \"\(profile.name)\" (\(wayCount) routable ways of \(extract.waysRead))"))
         }
 
         let stats = RoadGraphStats(
-            osmNodesRead: extract.nodesRead, osmWaysRead: extract.waysRead, routableWays: ways.count,
+            osmNodesRead: extract.nodesRead, osmWaysRead: extract.waysRead, routableWays: wayCount,
             vertices: vertexCount, edges: edges.count, arcs: outgoingArcs.count,
             totalKm: edges.reduce(0) { $0 + $1.lengthMeters } / 1000,
             components: componentSizes.count, largestComponentVertices: Int(componentSizes.max() ?? 0),
@@ -214,24 +253,24 @@ public enum RoadGraphBuilder {
         return RoadGraphBuildResult(graph: graph, warnings: warnings)
     }
 
-    /// `lengths[i]` = geodesic metres from `pieceNodes[i-1]` to `pieceNodes[i]` (values at piece
-    /// starts are unused). Work is split over the available cores.
-    private static func segmentLengths(pieceNodes: [Int32], positions: [LonLat]) -> [Double] {
-        let count = pieceNodes.count
-        var lengths = [Double](repeating: 0, count: count)
-        guard count > 1 else { return lengths }
-        let chunkCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 2, count / 4096))
-        let chunkSize = (count + chunkCount - 1) / chunkCount
+    /// `lengths[i]` = geodesic metres from `pieceNodes[i-1]` to `pieceNodes[i]` within each piece
+    /// (0 at piece starts, where no segment ends). Pieces are split over the cores; each chunk of
+    /// pieces writes only its own range.
+    private static func segmentLengths(pieceNodes: [Int32], pieceStart: [Int], positions: [LonLat]) -> [Double] {
+        var lengths = [Double](repeating: 0, count: pieceNodes.count)
+        let pieceCount = pieceStart.count - 1
         lengths.withUnsafeMutableBufferPointer { out in
             pieceNodes.withUnsafeBufferPointer { nodes in
                 positions.withUnsafeBufferPointer { pos in
-                    // Each chunk writes a disjoint range of `out` and only reads the others.
-                    nonisolated(unsafe) let out = out, nodes = nodes, pos = pos
-                    DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-                        let lower = max(1, chunk * chunkSize), upper = min(count, (chunk + 1) * chunkSize)
-                        guard lower < upper else { return }
-                        for i in lower..<upper {
-                            out[i] = Geodesic.distanceMeters(pos[Int(nodes[i - 1])], pos[Int(nodes[i])])
+                    pieceStart.withUnsafeBufferPointer { starts in
+                        nonisolated(unsafe) let nodes = nodes, pos = pos, starts = starts
+                        let out = DisjointWrites(out.baseAddress!, count: out.count)
+                        Parallel.forEachChunk(count: pieceCount, minimumChunk: 2048) { pieces in
+                            for p in pieces {
+                                for i in (starts[p] + 1)..<starts[p + 1] {
+                                    out[i] = Geodesic.distanceMeters(pos[Int(nodes[i - 1])], pos[Int(nodes[i])])
+                                }
+                            }
                         }
                     }
                 }

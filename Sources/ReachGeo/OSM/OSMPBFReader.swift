@@ -13,14 +13,22 @@ import Foundation
 /// **Two passes, keeping only the needed nodes.** PBF writers put nodes before ways, so the
 /// positions of the nodes a way needs have gone by when the way is read. Pass 1 reads every
 /// blob, keeps the routable ways and only counts nodes (noting which blobs hold nodes); pass 2
-/// re-inflates just the node blobs and keeps the positions of the nodes the kept ways reference.
+/// decodes just the node blobs and keeps the positions of the nodes the kept ways reference.
 /// Memory then follows the routable network, not the file: a country extract whose ways are
-/// mostly buildings and landuse keeps only its road nodes. The price is inflating the node
-/// blobs twice; zlib is ~3 % of the build time on the Hanoi file (perf), so the second pass
-/// costs little, while a one-pass table of every node (24 B + a dictionary entry per node)
-/// grows with the whole file — 142,832 nodes for Liechtenstein where 32,469 are road nodes.
+/// mostly buildings and landuse keeps only its road nodes. Node blobs inflated in pass 1 are
+/// kept for pass 2 up to `retainedBytes` (256 MiB by default; beyond it they are inflated again).
 /// Before either pass the blob framing of the whole file is checked, so a truncated file fails
 /// fast with a clear message.
+///
+/// **Both passes run on all cores, deterministically.** Blobs are independent, so each worker
+/// inflates and decodes whole blobs into flat per-blob results (way ids, references and
+/// block-local tag sets; node hits); the results are merged in blob order on one thread, so the
+/// extract — and any error, which is the one of the lowest blob — is the same for any number of
+/// workers. No allocation per node or per tag: a block's string table is decoded only for the
+/// tag keys used and the values of the keys the profile reads, and each distinct combination of
+/// kept tags becomes one tag set. The node ids the kept ways reference go into a
+/// ``NodeIdTable`` (open addressing) that numbers them, resolves the references and answers
+/// "is this node needed" in pass 2.
 ///
 /// Errors are ``InputError``s naming the file: a file cut short says
 /// "truncated at byte N" (N = the file size) and names the blob it cut; corrupt or unsupported
@@ -29,11 +37,141 @@ enum OSMPBFReader: OSMFileReader {
     /// Features of `HeaderBlock.required_features` this reader understands.
     static let supportedRequiredFeatures: Set<String> = ["OsmSchema-V0.6", "DenseNodes"]
 
+    /// Inflated node blobs kept from pass 1 for pass 2, in bytes (in all).
+    static let defaultRetainedBytes = 256 << 20
+
+    /// One blob of the file: where it starts (for messages), its `Blob` message, its type.
+    struct Blob: Sendable {
+        var start: Int
+        var range: Range<Int>
+        var isHeader: Bool
+    }
+
     static func read(bytes: UnsafeRawBufferPointer, fileName: String, filter: OSMWayFilter) throws -> OSMExtract {
+        try read(bytes: bytes, fileName: fileName, filter: filter, workers: Parallel.threadCount)
+    }
+
+    /// Reads with `workers` threads; the result does not depend on `workers` or `retainedBytes`.
+    static func read(bytes: UnsafeRawBufferPointer, fileName: String, filter: OSMWayFilter, workers: Int,
+                     retainedBytes: Int = defaultRetainedBytes) throws -> OSMExtract {
+        let blobs = try frame(bytes, fileName: fileName)
+        nonisolated(unsafe) let file = bytes
+        let scratch = WorkerScratch(workers: workers)
+
+        // Pass 1 (parallel): header, ways, node counts.
+        let budget = ByteBudget(retainedBytes)
+        let keyIndex = Dictionary(uniqueKeysWithValues: filter.keys.sorted().enumerated().map { ($1, $0) })
+        var wayBlocks = [WayBlock](repeating: WayBlock(), count: blobs.count)
+        wayBlocks.withUnsafeMutableBufferPointer { out in
+            let results = DisjointWrites(out.baseAddress!, count: out.count)
+            Parallel.forEachIndex(count: blobs.count, workers: workers) { b, worker in
+                let blob = blobs[b]
+                var result = WayBlock()
+                do {
+                    try withBlock(file, blob, fileName: fileName, scratch: &scratch.buffers[worker]) { block, inflated in
+                        if blob.isHeader {
+                            try checkHeaderBlock(block, blobStart: blob.start, fileName: fileName)
+                            return
+                        }
+                        var decoder = WayDecoder(fileName: fileName, blobStart: blob.start, filter: filter, keyIndex: keyIndex)
+                        try decoder.readPrimitiveBlock(block, into: &result)
+                        if result.hasNodes, inflated, budget.take(block.count) { result.retained = Array(block) }
+                    }
+                } catch {
+                    result.error = error
+                }
+                results[b] = result
+            }
+        }
+
+        // Merge in blob order: the first error wins, as in a sequential read.
+        var extract = OSMExtract(fileName: fileName)
+        var nodeBlobs: [(blob: Blob, retained: [UInt8]?)] = []
+        var totalRefs = 0
+        for block in wayBlocks {
+            if let error = block.error { throw error }
+            totalRefs += block.refs.count
+        }
+        extract.wayIds.reserveCapacity(wayBlocks.reduce(0) { $0 + $1.wayIds.count })
+        extract.wayTagSets.reserveCapacity(extract.wayIds.capacity)
+        extract.wayRefStart.reserveCapacity(extract.wayIds.capacity + 1)
+        extract.wayRefs.reserveCapacity(totalRefs)
+        for b in wayBlocks.indices {
+            let block = wayBlocks[b]
+            extract.nodesRead += block.nodesRead
+            extract.waysRead += block.waysRead
+            if block.hasNodes { nodeBlobs.append((blobs[b], block.retained)) }
+            let globalTagSet = zip(block.tagSets, block.tagSetKeys).map { extract.internTagSet($0, key: $1) }
+            extract.wayIds.append(contentsOf: block.wayIds)
+            for t in block.wayTagSets { extract.wayTagSets.append(globalTagSet[Int(t)]) }
+            let base = extract.wayRefs.count
+            for end in block.wayRefEnds { extract.wayRefStart.append(base + Int(end)) }
+            extract.wayRefs.append(contentsOf: block.refs)
+            wayBlocks[b] = WayBlock()  // free as we go
+        }
+        wayBlocks = []
+
+        // The referenced node ids, numbered; the references resolved to their numbers.
+        let (table, nodeIds, numbered) = NodeIdTable.numbering(of: extract.wayRefs, workers: workers)
+        var refNodes = numbered
+        // Pass 2 (parallel): the positions of the referenced nodes.
+        let nodeBlobList = nodeBlobs
+        var nodeBlocks = [NodeBlock](repeating: NodeBlock(), count: nodeBlobs.count)
+        nodeBlocks.withUnsafeMutableBufferPointer { out in
+            let results = DisjointWrites(out.baseAddress!, count: out.count)
+            Parallel.forEachIndex(count: nodeBlobList.count, workers: workers) { b, worker in
+                let (blob, retained) = nodeBlobList[b]
+                var result = NodeBlock()
+                do {
+                    var decoder = NodeDecoder(fileName: fileName, blobStart: blob.start, needed: table)
+                    if let retained {
+                        try retained.withUnsafeBytes { block in
+                            try wrapProtobufErrors(blob, fileName: fileName) { try decoder.readPrimitiveBlock(block, into: &result) }
+                        }
+                    } else {
+                        try withBlock(file, blob, fileName: fileName, scratch: &scratch.buffers[worker]) { block, _ in
+                            try decoder.readPrimitiveBlock(block, into: &result)
+                        }
+                    }
+                } catch {
+                    result.error = error
+                }
+                results[b] = result
+            }
+        }
+
+        // Merge in blob order: a repeated node is an error, then the blob's own error.
+        var positions = [LonLat](repeating: LonLat(lonDegrees: .nan, latDegrees: .nan), count: nodeIds.count)
+        try positions.withUnsafeMutableBufferPointer { positions in
+            for (b, block) in nodeBlocks.enumerated() {
+                for (index, position) in zip(block.hitIndices, block.hitPositions) {
+                    guard positions[Int(index)].lonDegrees.isNaN else {
+                        throw InputError(file: fileName, "node id \(nodeIds[Int(index)]) appears more than once (blob at byte \(nodeBlobs[b].blob.start))")
+                    }
+                    positions[Int(index)] = position
+                }
+                if let error = block.error { throw error }
+            }
+        }
+        nodeBlocks = []
+        // References to nodes the file lacks resolve to -1.
+        refNodes.withUnsafeMutableBufferPointer { refs in
+            positions.withUnsafeBufferPointer { positions in
+                for i in 0..<refs.count where positions[Int(refs[i])].lonDegrees.isNaN { refs[i] = -1 }
+            }
+        }
+        extract.nodeIndex = table
+        extract.nodeIds = nodeIds
+        extract.nodePositions = positions
+        extract.wayRefNodes = refNodes
+        return extract
+    }
+
+    /// Checks the blob framing of the whole file and lists the header and data blobs.
+    static func frame(_ bytes: UnsafeRawBufferPointer, fileName: String) throws -> [Blob] {
         let size = bytes.count
         guard size > 0 else { throw InputError(file: fileName, "the OSM file is empty") }
-        var state = BlockState(fileName: fileName, filter: filter)
-        var blobs: [(start: Int, range: Range<Int>, isHeader: Bool)] = []
+        var blobs: [Blob] = []
         var offset = 0
         while offset < size {
             let blobStart = offset
@@ -80,46 +218,31 @@ enum OSMPBFReader: OSMFileReader {
             }
             // Unknown blob types are skipped, as the format says.
             if isHeader || typeReader.bytes(typeRange, equal: "OSMData") {
-                blobs.append((blobStart, blobRange, isHeader))
+                blobs.append(Blob(start: blobStart, range: blobRange, isHeader: isHeader))
             }
         }
 
-        var inflated: [UInt8] = []
-        /// Inflates one blob and hands its block to `body`; protobuf errors become InputErrors.
-        func withBlock(_ blob: (start: Int, range: Range<Int>, isHeader: Bool), _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-            let payload = try blobPayload(bytes, range: blob.range, blobStart: blob.start, fileName: fileName, scratch: &inflated)
-            try payload.withUnsafeBytesOrScratch(scratch: inflated, file: bytes) { block in
-                do {
-                    try body(block)
-                } catch let error as ProtobufError {
-                    throw InputError(file: fileName, "corrupt \(blob.isHeader ? "HeaderBlock" : "PrimitiveBlock") in the blob at byte \(blob.start): \(error.message)")
-                }
-            }
-        }
+        return blobs
+    }
 
-        // Pass 1: header, ways, node counts.
-        var nodeBlobs: [(start: Int, range: Range<Int>, isHeader: Bool)] = []
-        for blob in blobs {
-            try withBlock(blob) { block in
-                if blob.isHeader {
-                    try checkHeaderBlock(block, blobStart: blob.start, fileName: fileName)
-                } else if try state.readPrimitiveBlock(block, blobStart: blob.start, pass: .ways) {
-                    nodeBlobs.append(blob)
-                }
+    /// Decodes one blob (into `scratch` when compressed) and hands its block to `body`, with
+    /// whether it was inflated; protobuf errors become InputErrors naming the blob.
+    private static func withBlock(_ file: UnsafeRawBufferPointer, _ blob: Blob, fileName: String, scratch: inout [UInt8],
+                                  _ body: (UnsafeRawBufferPointer, _ inflated: Bool) throws -> Void) throws {
+        let payload = try blobPayload(file, range: blob.range, blobStart: blob.start, fileName: fileName, scratch: &scratch)
+        try payload.withUnsafeBytesOrScratch(scratch: scratch, file: file) { block in
+            try wrapProtobufErrors(blob, fileName: fileName) {
+                if case .scratch = payload { try body(block, true) } else { try body(block, false) }
             }
         }
-        // Pass 2: positions of the referenced nodes only.
-        var needed = Set<Int64>(minimumCapacity: state.extract.ways.reduce(0) { $0 + $1.nodeIds.count })
-        for way in state.extract.ways { needed.formUnion(way.nodeIds) }
-        state.neededNodes = needed
-        state.extract.nodeIndex.reserveCapacity(needed.count)
-        state.extract.nodePositions.reserveCapacity(needed.count)
-        for blob in nodeBlobs {
-            try withBlock(blob) { block in
-                _ = try state.readPrimitiveBlock(block, blobStart: blob.start, pass: .nodes)
-            }
+    }
+
+    private static func wrapProtobufErrors(_ blob: Blob, fileName: String, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as ProtobufError {
+            throw InputError(file: fileName, "corrupt \(blob.isHeader ? "HeaderBlock" : "PrimitiveBlock") in the blob at byte \(blob.start): \(error.message)")
         }
-        return state.extract
     }
 
     /// Where a blob's decoded bytes are: a range of the file (raw) or the scratch buffer (inflated).
@@ -201,33 +324,69 @@ enum OSMPBFReader: OSMFileReader {
         }
     }
 
-    /// Decoding state across blocks: the extract being filled.
-    private struct BlockState {
-        var extract: OSMExtract
-        let fileName: String
-        let filter: OSMWayFilter
-        let relevantKeys: Set<String>
-        /// Pass 2 keeps only these nodes.
-        var neededNodes: Set<Int64> = []
-
-        enum Pass { case ways, nodes }
-
-        init(fileName: String, filter: OSMWayFilter) {
-            self.fileName = fileName
-            self.filter = filter
-            self.relevantKeys = filter.keys
-            self.extract = OSMExtract(fileName: fileName)
+    /// One inflation buffer per worker (each worker only touches its own).
+    private final class WorkerScratch: @unchecked Sendable {
+        let buffers: UnsafeMutablePointer<[UInt8]>
+        let count: Int
+        init(workers: Int) {
+            count = max(1, workers)
+            buffers = .allocate(capacity: count)
+            buffers.initialize(repeating: [], count: count)
         }
+        deinit {
+            buffers.deinitialize(count: count)
+            buffers.deallocate()
+        }
+    }
 
-        /// PrimitiveBlock: stringtable = 1, primitivegroup = 2, granularity = 17,
-        /// date_granularity = 18, lat_offset = 19, lon_offset = 20.
-        ///
-        /// Pass `.ways` keeps routable ways and counts nodes; pass `.nodes` keeps the needed nodes.
-        /// - Returns: true when the block holds nodes.
-        mutating func readPrimitiveBlock(_ block: UnsafeRawBufferPointer, blobStart: Int, pass: Pass) throws -> Bool {
+    /// Bytes left for retained node blobs (shared by the workers of pass 1).
+    private final class ByteBudget: @unchecked Sendable {
+        private let lock = NSLock()
+        private var left: Int
+        init(_ bytes: Int) { left = bytes }
+        func take(_ bytes: Int) -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            guard bytes <= left else { return false }
+            left -= bytes
+            return true
+        }
+    }
+
+    /// What pass 1 keeps of one blob.
+    struct WayBlock {
+        var error: (any Error)? = nil
+        var hasNodes = false
+        var nodesRead = 0
+        var waysRead = 0
+        /// Kept ways: ids, block-local tag set, end of their references in `refs`.
+        var wayIds: [Int64] = []
+        var wayTagSets: [Int32] = []
+        var wayRefEnds: [Int32] = []
+        var refs: [Int64] = []
+        /// The block's distinct kept tag sets and their byte keys (`OSMExtract.tagSetKey`).
+        var tagSets: [[String: String]] = []
+        var tagSetKeys: [[UInt8]] = []
+        /// The inflated block, when it holds nodes and the budget allowed.
+        var retained: [UInt8]? = nil
+    }
+
+    /// What pass 2 finds in one blob: the needed nodes in file order, then the blob's error if any.
+    struct NodeBlock {
+        var error: (any Error)? = nil
+        var hitIndices: [Int32] = []
+        var hitPositions: [LonLat] = []
+    }
+
+    /// The fields of a `PrimitiveBlock`: stringtable = 1, primitivegroup = 2, granularity = 17,
+    /// date_granularity = 18, lat_offset = 19, lon_offset = 20.
+    struct BlockFields {
+        var stringRanges: [Range<Int>] = []
+        var groups: [Range<Int>] = []
+        var coordinates: Coordinates
+
+        init(_ block: UnsafeRawBufferPointer, blobStart: Int, fileName: String) throws {
             var reader = ProtobufReader(block, range: 0..<block.count)
-            var stringRanges: [Range<Int>] = []
-            var groups: [Range<Int>] = []
             var granularity: Int64 = 100, latOffset: Int64 = 0, lonOffset: Int64 = 0
             while !reader.isAtEnd {
                 let key = try reader.fieldKey()
@@ -248,36 +407,58 @@ enum OSMPBFReader: OSMFileReader {
             guard granularity > 0 else {
                 throw InputError(file: fileName, "corrupt PrimitiveBlock in the blob at byte \(blobStart): granularity \(granularity)")
             }
-            var strings = StringTable(reader: reader, ranges: stringRanges)
-            let coordinates = Coordinates(granularity: granularity, latOffset: latOffset, lonOffset: lonOffset)
-            var hasNodes = false
-            for group in groups {
-                var g = ProtobufReader(base: reader.base, range: group)
+            coordinates = Coordinates(granularity: granularity, latOffset: latOffset, lonOffset: lonOffset)
+        }
+    }
+
+    struct Coordinates {
+        let granularity: Int64, latOffset: Int64, lonOffset: Int64
+        /// Degrees = nanodegrees / 1e9: one correctly rounded division, so a value written
+        /// with 7 decimals gives the same `Double` as parsing that decimal text.
+        @inline(__always)
+        func position(lat: Int64, lon: Int64) -> LonLat {
+            LonLat(lonDegrees: Double(lonOffset &+ granularity &* lon) / 1e9,
+                   latDegrees: Double(latOffset &+ granularity &* lat) / 1e9)
+        }
+    }
+
+    /// Pass 1 of one block: keeps the routable ways, counts the nodes.
+    struct WayDecoder {
+        let fileName: String
+        let blobStart: Int
+        let filter: OSMWayFilter
+        /// Relevant tag key → its slot (keys sorted).
+        let keyIndex: [String: Int]
+        /// Per-way scratch.
+        var keys: [UInt32] = [], values: [UInt32] = [], looseRefs: [Int64] = []
+
+        init(fileName: String, blobStart: Int, filter: OSMWayFilter, keyIndex: [String: Int]) {
+            self.fileName = fileName
+            self.blobStart = blobStart
+            self.filter = filter
+            self.keyIndex = keyIndex
+        }
+
+        mutating func readPrimitiveBlock(_ block: UnsafeRawBufferPointer, into result: inout WayBlock) throws {
+            let fields = try BlockFields(block, blobStart: blobStart, fileName: fileName)
+            var strings = StringTable(reader: ProtobufReader(block, range: 0..<block.count), ranges: fields.stringRanges, keyIndex: keyIndex)
+            for group in fields.groups {
+                var g = ProtobufReader(block, range: group)
                 while !g.isAtEnd {
                     let key = try g.fieldKey()
-                    switch (key.number, key.wireType, pass) {
-                    case (1, 2, .nodes): try readNode(try g.nested(), coordinates, blobStart: blobStart)
-                    case (2, 2, .nodes): try readDenseNodes(try g.nested(), coordinates, blobStart: blobStart)
-                    case (1, 2, .ways):
+                    switch (key.number, key.wireType) {
+                    case (1, 2):
                         _ = try g.lengthDelimited()
-                        extract.nodesRead += 1
-                        hasNodes = true
-                    case (2, 2, .ways):
-                        extract.nodesRead += try Self.denseNodeCount(try g.nested())
-                        hasNodes = true
-                    case (3, 2, .ways): try readWay(try g.nested(), &strings, blobStart: blobStart)
+                        result.nodesRead += 1
+                        result.hasNodes = true
+                    case (2, 2):
+                        result.nodesRead += try Self.denseNodeCount(try g.nested())
+                        result.hasNodes = true
+                    case (3, 2): try readWay(try g.nested(), &strings, into: &result)
                     default: try g.skip(wireType: key.wireType)  // relations = 4, changesets = 5
                     }
                 }
             }
-            return hasNodes
-        }
-
-        /// The number of varints in a packed field: one ends at each byte below 0x80.
-        static func varintCount(_ packed: ProtobufReader) -> Int {
-            var count = 0
-            for i in packed.position..<packed.end where packed.base.load(fromByteOffset: i, as: UInt8.self) < 0x80 { count += 1 }
-            return count
         }
 
         /// The number of ids in a DenseNodes message: one varint ends at each byte below 0x80.
@@ -288,7 +469,7 @@ enum OSMPBFReader: OSMFileReader {
                 let key = try reader.fieldKey()
                 if key.number == 1 && key.wireType == 2 {
                     let range = try reader.lengthDelimited()
-                    for i in range where reader.base.load(fromByteOffset: i, as: UInt8.self) < 0x80 { count += 1 }
+                    count += varintCount(ProtobufReader(base: reader.base, range: range))
                 } else {
                     try reader.skip(wireType: key.wireType)
                 }
@@ -296,28 +477,179 @@ enum OSMPBFReader: OSMFileReader {
             return count
         }
 
-        struct Coordinates {
-            let granularity: Int64, latOffset: Int64, lonOffset: Int64
-            /// Degrees = nanodegrees / 1e9: one correctly rounded division, so a value written
-            /// with 7 decimals gives the same `Double` as parsing that decimal text.
-            func position(lat: Int64, lon: Int64) -> LonLat {
-                LonLat(lonDegrees: Double(lonOffset &+ granularity &* lon) / 1e9,
-                       latDegrees: Double(latOffset &+ granularity &* lat) / 1e9)
+        /// The number of varints in a packed field: one ends at each byte below 0x80.
+        static func varintCount(_ packed: ProtobufReader) -> Int {
+            var count = 0
+            let bytes = UnsafeRawBufferPointer(start: packed.base + packed.position, count: packed.end - packed.position)
+            for byte in bytes where byte < 0x80 { count += 1 }
+            return count
+        }
+
+        /// Way: id = 1 (int64), keys = 2, vals = 3 (packed uint32 string indices), info = 4,
+        /// refs = 8 (packed sint64, delta coded).
+        mutating func readWay(_ message: ProtobufReader, _ strings: inout StringTable, into result: inout WayBlock) throws {
+            var reader = message
+            var id: Int64 = 0
+            keys.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
+            looseRefs.removeAll(keepingCapacity: true)
+            var refsReader: ProtobufReader? = nil
+            while !reader.isAtEnd {
+                let key = try reader.fieldKey()
+                switch (key.number, key.wireType) {
+                case (1, 0): id = Int64(bitPattern: try reader.varint())
+                case (2, 2):
+                    var packed = try reader.nested()
+                    while !packed.isAtEnd { keys.append(UInt32(truncatingIfNeeded: try packed.varint())) }
+                case (2, 0): keys.append(UInt32(truncatingIfNeeded: try reader.varint()))
+                case (3, 2):
+                    var packed = try reader.nested()
+                    while !packed.isAtEnd { values.append(UInt32(truncatingIfNeeded: try packed.varint())) }
+                case (3, 0): values.append(UInt32(truncatingIfNeeded: try reader.varint()))
+                case (8, 2): refsReader = try reader.nested()
+                case (8, 0): looseRefs.append(try reader.signedVarint())
+                default: try reader.skip(wireType: key.wireType)
+                }
+            }
+            result.waysRead += 1
+            guard keys.count == values.count else {
+                throw InputError(file: fileName, "corrupt PrimitiveBlock in the blob at byte \(blobStart): way \(id) has \(keys.count) keys but \(values.count) values")
+            }
+            // The kept tags as value string indices by key slot (a later repeat of a key wins).
+            strings.clearSlots()
+            for (k, v) in zip(keys, values) {
+                guard Int(k) < strings.count, Int(v) < strings.count else {
+                    throw InputError(file: fileName, "corrupt PrimitiveBlock in the blob at byte \(blobStart): way \(id) refers to a string past the string table")
+                }
+                if let slot = strings.keySlot(Int(k)) { strings.set(slot: slot, key: k, value: v) }
+            }
+            let tagSet = strings.tagSet(filter: filter, into: &result)
+            guard tagSet >= 0 else { return }
+            var ref: Int64 = 0
+            if var refsReader {
+                while !refsReader.isAtEnd {
+                    ref &+= try refsReader.signedVarint()
+                    result.refs.append(ref)
+                }
+            }
+            for delta in looseRefs {
+                ref &+= delta
+                result.refs.append(ref)
+            }
+            result.wayIds.append(id)
+            result.wayTagSets.append(tagSet)
+            result.wayRefEnds.append(Int32(result.refs.count))
+        }
+    }
+
+    /// A block's string table: tag keys classified (relevant slot or not) and values decoded to
+    /// `String` on first use; the block's distinct kept tag combinations, each with its
+    /// `filter.keep` verdict.
+    struct StringTable {
+        let reader: ProtobufReader
+        let ranges: [Range<Int>]
+        let keyIndex: [String: Int]
+        /// Per string: -2 not yet classified, -1 not a relevant key, else the key's slot.
+        var keyClass: [Int16]
+        var cache: [String?]
+        /// The current way: the key and value string index per relevant slot (`UInt32.max`: absent).
+        var slotKey: [UInt32]
+        var slotValue: [UInt32]
+        var touched: [Int] = []
+        /// Combination (`slotValue`) → block-local tag set, or -1 when the filter drops it.
+        var combinations: [[UInt32]: Int32] = [:]
+
+        init(reader: ProtobufReader, ranges: [Range<Int>], keyIndex: [String: Int]) {
+            self.reader = reader
+            self.ranges = ranges
+            self.keyIndex = keyIndex
+            self.keyClass = Array(repeating: -2, count: ranges.count)
+            self.cache = Array(repeating: nil, count: ranges.count)
+            self.slotKey = Array(repeating: .max, count: keyIndex.count)
+            self.slotValue = Array(repeating: .max, count: keyIndex.count)
+        }
+
+        var count: Int { ranges.count }
+
+        mutating func string(_ index: Int) -> String {
+            if let s = cache[index] { return s }
+            let s = reader.string(ranges[index])
+            cache[index] = s
+            return s
+        }
+
+        /// The relevant-key slot of string `index` used as a key, nil when the profile ignores it.
+        @inline(__always)
+        mutating func keySlot(_ index: Int) -> Int? {
+            var c = keyClass[index]
+            if c == -2 {
+                c = keyIndex[string(index)].map { Int16($0) } ?? -1
+                keyClass[index] = c
+            }
+            return c >= 0 ? Int(c) : nil
+        }
+
+        mutating func clearSlots() {
+            for slot in touched { slotKey[slot] = .max; slotValue[slot] = .max }
+            touched.removeAll(keepingCapacity: true)
+        }
+
+        @inline(__always)
+        mutating func set(slot: Int, key: UInt32, value: UInt32) {
+            if slotValue[slot] == .max { touched.append(slot) }
+            slotKey[slot] = key
+            slotValue[slot] = value
+        }
+
+        /// The block-local tag set of the current way's slots, -1 when the filter drops it.
+        mutating func tagSet(filter: OSMWayFilter, into result: inout WayBlock) -> Int32 {
+            if let known = combinations[slotValue] { return known }
+            var tags: [String: String] = [:]
+            for slot in touched.sorted() { tags[string(Int(slotKey[slot]))] = string(Int(slotValue[slot])) }
+            var index: Int32 = -1
+            if filter.keep(tags) {
+                index = Int32(result.tagSets.count)
+                result.tagSetKeys.append(OSMExtract.tagSetKey(tags))
+                result.tagSets.append(tags)
+            }
+            combinations[slotValue] = index
+            return index
+        }
+    }
+
+    /// Pass 2 of one block: the needed nodes.
+    struct NodeDecoder {
+        let fileName: String
+        let blobStart: Int
+        let needed: NodeIdTable
+
+        mutating func readPrimitiveBlock(_ block: UnsafeRawBufferPointer, into result: inout NodeBlock) throws {
+            let fields = try BlockFields(block, blobStart: blobStart, fileName: fileName)
+            for group in fields.groups {
+                var g = ProtobufReader(block, range: group)
+                while !g.isAtEnd {
+                    let key = try g.fieldKey()
+                    switch (key.number, key.wireType) {
+                    case (1, 2): try readNode(try g.nested(), fields.coordinates, into: &result)
+                    case (2, 2): try readDenseNodes(try g.nested(), fields.coordinates, into: &result)
+                    default: try g.skip(wireType: key.wireType)
+                    }
+                }
             }
         }
 
-        mutating func add(id: Int64, _ position: LonLat, blobStart: Int) throws {
-            guard neededNodes.contains(id) else { return }
+        @inline(__always)
+        func add(id: Int64, _ position: LonLat, into result: inout NodeBlock) throws {
+            guard let index = needed[id] else { return }
             guard position.isValid else {
                 throw InputError(file: fileName, "node \(id) in the blob at byte \(blobStart) has an out-of-range position \(position)")
             }
-            guard extract.addNode(id: id, position: position) else {
-                throw InputError(file: fileName, "node id \(id) appears more than once (blob at byte \(blobStart))")
-            }
+            result.hitIndices.append(index)
+            result.hitPositions.append(position)
         }
 
         /// Node: id = 1 (sint64), keys = 2, vals = 3, info = 4, lat = 8 (sint64), lon = 9 (sint64).
-        mutating func readNode(_ message: ProtobufReader, _ coordinates: Coordinates, blobStart: Int) throws {
+        func readNode(_ message: ProtobufReader, _ coordinates: Coordinates, into result: inout NodeBlock) throws {
             var reader = message
             var id: Int64? = nil, lat: Int64? = nil, lon: Int64? = nil
             while !reader.isAtEnd {
@@ -332,12 +664,12 @@ enum OSMPBFReader: OSMFileReader {
             guard let id, let lat, let lon else {
                 throw InputError(file: fileName, "corrupt PrimitiveBlock in the blob at byte \(blobStart): a node lacks its id, lat or lon")
             }
-            try add(id: id, coordinates.position(lat: lat, lon: lon), blobStart: blobStart)
+            try add(id: id, coordinates.position(lat: lat, lon: lon), into: &result)
         }
 
         /// DenseNodes: id = 1, denseinfo = 5, lat = 8, lon = 9, keys_vals = 10; ids and
         /// coordinates are packed, zigzag and delta coded.
-        mutating func readDenseNodes(_ message: ProtobufReader, _ coordinates: Coordinates, blobStart: Int) throws {
+        func readDenseNodes(_ message: ProtobufReader, _ coordinates: Coordinates, into result: inout NodeBlock) throws {
             var reader = message
             var ids: ProtobufReader? = nil, lats: ProtobufReader? = nil, lons: ProtobufReader? = nil
             while !reader.isAtEnd {
@@ -361,84 +693,8 @@ enum OSMPBFReader: OSMFileReader {
                 id &+= try ids.signedVarint()
                 lat &+= try lats.signedVarint()
                 lon &+= try lons.signedVarint()
-                try add(id: id, coordinates.position(lat: lat, lon: lon), blobStart: blobStart)
+                try add(id: id, coordinates.position(lat: lat, lon: lon), into: &result)
             }
-        }
-
-        /// Way: id = 1 (int64), keys = 2, vals = 3 (packed uint32 string indices), info = 4,
-        /// refs = 8 (packed sint64, delta coded).
-        mutating func readWay(_ message: ProtobufReader, _ strings: inout StringTable, blobStart: Int) throws {
-            var reader = message
-            var id: Int64 = 0
-            var keys: [UInt32] = [], values: [UInt32] = []
-            var refsReader: ProtobufReader? = nil
-            var looseRefs: [Int64] = []
-            while !reader.isAtEnd {
-                let key = try reader.fieldKey()
-                switch (key.number, key.wireType) {
-                case (1, 0): id = Int64(bitPattern: try reader.varint())
-                case (2, 2):
-                    var packed = try reader.nested()
-                    while !packed.isAtEnd { keys.append(UInt32(truncatingIfNeeded: try packed.varint())) }
-                case (2, 0): keys.append(UInt32(truncatingIfNeeded: try reader.varint()))
-                case (3, 2):
-                    var packed = try reader.nested()
-                    while !packed.isAtEnd { values.append(UInt32(truncatingIfNeeded: try packed.varint())) }
-                case (3, 0): values.append(UInt32(truncatingIfNeeded: try reader.varint()))
-                case (8, 2): refsReader = try reader.nested()
-                case (8, 0): looseRefs.append(try reader.signedVarint())
-                default: try reader.skip(wireType: key.wireType)
-                }
-            }
-            extract.waysRead += 1
-            guard keys.count == values.count else {
-                throw InputError(file: fileName, "corrupt PrimitiveBlock in the blob at byte \(blobStart): way \(id) has \(keys.count) keys but \(values.count) values")
-            }
-            var tags: [String: String] = [:]
-            for (k, v) in zip(keys, values) {
-                guard let key = strings.string(Int(k)), let value = strings.string(Int(v)) else {
-                    throw InputError(file: fileName, "corrupt PrimitiveBlock in the blob at byte \(blobStart): way \(id) refers to a string past the string table")
-                }
-                if relevantKeys.contains(key) { tags[key] = value }
-            }
-            guard filter.keep(tags) else { return }
-            // A fresh array of exactly the way's size: reusing one buffer across ways would make
-            // every stored way keep the largest capacity seen so far.
-            var refs: [Int64] = []
-            refs.reserveCapacity((refsReader.map { Self.varintCount($0) } ?? 0) + looseRefs.count)
-            var ref: Int64 = 0
-            if var refsReader {
-                while !refsReader.isAtEnd {
-                    ref &+= try refsReader.signedVarint()
-                    refs.append(ref)
-                }
-            }
-            for delta in looseRefs {
-                ref &+= delta
-                refs.append(ref)
-            }
-            extract.ways.append(OSMWay(id: id, nodeIds: refs, tags: tags))
-        }
-    }
-
-    /// A block's string table, decoded to `String` on first use.
-    private struct StringTable {
-        let reader: ProtobufReader
-        let ranges: [Range<Int>]
-        var cache: [String?]
-
-        init(reader: ProtobufReader, ranges: [Range<Int>]) {
-            self.reader = reader
-            self.ranges = ranges
-            self.cache = Array(repeating: nil, count: ranges.count)
-        }
-
-        mutating func string(_ index: Int) -> String? {
-            guard index >= 0, index < ranges.count else { return nil }
-            if let s = cache[index] { return s }
-            let s = reader.string(ranges[index])
-            cache[index] = s
-            return s
         }
     }
 }

@@ -13,7 +13,7 @@ import Foundation
 /// element is `<osm>`, end tags match start tags, every node has `id`, `lat`, `lon` in range, every
 /// way and `<nd>` an id. Every error names the line (1-based).
 ///
-/// Every node is kept in a compact id → position table (24 B + a dictionary entry per node)
+/// Every node is kept in a compact id → position table (24 B + a 16 B hash slot or two per node)
 /// because ways come after nodes in the file and a second scan of the text would cost as much
 /// as the first; the table is a fraction of the (memory-mapped) XML text, ~130 B per node. Only
 /// the routable ways are kept, with only ``TravelProfile/relevantTagKeys``. For large extracts
@@ -22,6 +22,7 @@ enum OSMXMLReader: OSMFileReader {
     static func read(bytes: UnsafeRawBufferPointer, fileName: String, filter: OSMWayFilter) throws -> OSMExtract {
         var scanner = Scanner(bytes: bytes, fileName: fileName, filter: filter)
         try scanner.run()
+        scanner.extract.finish()
         return scanner.extract
     }
 
@@ -303,14 +304,7 @@ enum OSMXMLReader: OSMFileReader {
         }
 
         mutating func finishWay() {
-            if filter.keep(wayTags) {
-                // An exact-size copy: `wayRefs` is reused for the next way, and a stored array
-                // sharing its buffer would force a fresh buffer of the largest capacity each time.
-                var nodeIds: [Int64] = []
-                nodeIds.reserveCapacity(wayRefs.count)
-                nodeIds.append(contentsOf: wayRefs)
-                extract.ways.append(OSMWay(id: wayId, nodeIds: nodeIds, tags: wayTags))
-            }
+            if filter.keep(wayTags) { extract.appendWay(id: wayId, refs: wayRefs, tags: wayTags) }
         }
 
         // MARK: values

@@ -72,3 +72,37 @@ public enum Parallel {
         if let e = errors.compactMap({ $0 }).first { throw e }
     }
 }
+
+extension Parallel {
+    /// Runs `body(index, worker)` for every index of `0..<count` on `workers` threads
+    /// (`worker` is in `0..<workers`); indices are handed out in increasing order as threads
+    /// become free, so uneven items (PBF blobs) balance. A worker runs one `body` at a time, so
+    /// per-worker scratch indexed by `worker` needs no lock. With one worker, the indices run in
+    /// order on the calling thread.
+    public static func forEachIndex(count: Int, workers: Int, _ body: @Sendable (_ index: Int, _ worker: Int) -> Void) {
+        let threads = max(1, min(workers, count))
+        if threads == 1 {
+            for i in 0..<count { body(i, 0) }
+            return
+        }
+        let dispenser = IndexDispenser(count: count)
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            while let i = dispenser.next() { body(i, worker) }
+        }
+    }
+}
+
+/// Hands out 0, 1, 2, … below a bound to several threads (a lock per item: for coarse items).
+final class IndexDispenser: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextIndex = 0
+    private let count: Int
+    init(count: Int) { self.count = count }
+    func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard nextIndex < count else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
+    }
+}
