@@ -84,3 +84,58 @@ private func processCPUSeconds() -> Double {
     #endif
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
+
+/// The repository root (Benchmarks/Sources/ReachBenchmarks/ → three levels up).
+private func repositoryRoot() -> URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+}
+
+/// Runs the release `reach` of the main package (`swift build -c release` at the repository
+/// root) `repeats` times and reports the best and median wall time and the peak RSS of the
+/// child (`wait4`'s `ru_maxrss`). Outputs go to a temporary folder that is removed.
+private func timeReach(_ arguments: [String], repeats: Int) throws -> String {
+    let root = repositoryRoot()
+    let reach = root.appendingPathComponent(".build/release/reach")
+    guard FileManager.default.isExecutableFile(atPath: reach.path) else {
+        return "skipped: \(reach.path) is missing (run `swift build -c release` at the repository root first)"
+    }
+    var walls: [Double] = [], peakKB = 0
+    for k in 0..<repeats {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("reach-bench-cli-\(getpid())-\(k)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let args = arguments.map { $0 == "OUT" ? out.path : $0 }
+        var pid: pid_t = 0
+        var cArgs: [UnsafeMutablePointer<CChar>?] = ([reach.path] + args).map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let rc = posix_spawn(&pid, reach.path, &actions, nil, &cArgs, environ)
+        guard rc == 0 else { return "failed: posix_spawn returned \(rc)" }
+        var status: Int32 = 0
+        var usage = rusage()
+        wait4(pid, &status, 0, &usage)
+        walls.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        peakKB = max(peakKB, Int(usage.ru_maxrss))
+        guard status == 0 else { return "failed: reach exited with status \(status)" }
+    }
+    walls.sort()
+    return String(format: "best %.2f s, median %.2f s wall over %d runs; peak RSS %.0f MB", walls[0], walls[walls.count / 2],
+                  repeats, Double(peakKB) / 1024)
+}
+
+func registerCLIBenchmarks(_ cases: inout [BenchmarkCase]) {
+    let scenario = repositoryRoot().appendingPathComponent("data/hanoi/scenario.json").path
+    cases.append(BenchmarkCase(
+        name: "cli-coverage-hanoi",
+        summary: "reach coverage data/hanoi/scenario.json --out DIR (whole-province roads, 53,424 residents), 5 runs",
+        run: { try timeReach(["coverage", scenario, "--out", "OUT"], repeats: 5) }))
+    cases.append(BenchmarkCase(
+        name: "cli-demo-hanoi",
+        summary: "reach demo --out DIR --report DIR/report.html (questions a–c and more on the bundled scenario), 3 runs",
+        run: { try timeReach(["demo", "--out", "OUT"], repeats: 3) }))
+}

@@ -17,6 +17,7 @@ registerRoutingBenchmarks(&cases)
 registerPlannerBenchmarks(&cases)
 registerCoverageBenchmarks(&cases)
 registerScenarioBenchmarks(&cases)
+registerCLIBenchmarks(&cases)
 
 let wanted = Array(CommandLine.arguments.dropFirst())
 if wanted.isEmpty {
