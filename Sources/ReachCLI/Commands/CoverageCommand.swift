@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReachGeo
+import ReachPlanner
 
 /// `reach coverage SCENARIO`: how the current intake points cover the residents.
 struct CoverageCommand: ParsableCommand {
@@ -41,18 +42,20 @@ enum CoverageRunOutput {
         let calibration = timings.measure("calibrate") { TimeCalibration.fit(prepared: prepared, evaluation: evaluation) }
         let warnings = prepared.warnings
         for w in warnings { printWarningToStderr(w.message) }
+        let staffing = timings.measure("staffing") { StaffingEvaluation.evaluate(prepared: prepared, evaluation: evaluation) }
         var batch = OutputBatch()
         if let outDir {
             let writeStart = DispatchTime.now().uptimeNanoseconds
             try addResidentFiles(&batch, outDir, prepared: prepared, evaluation: evaluation)
+            try StaffingText.addSiteFiles(&batch, outDir, prepared: prepared, staffing: staffing)
             timings.add("write", Double(DispatchTime.now().uptimeNanoseconds - writeStart) / 1e9)
         }
         timings.add("total", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         // Files carry timings only with --timings (byte-identical otherwise); stdout always does.
-        let members = CoverageOutputs.summaryMembers(
+        let members = StaffingOutputs.inserting(StaffingOutputs.staffingMember(staffing), into: CoverageOutputs.summaryMembers(
             scenarioName: prepared.loaded.scenario.name, standard: prepared.standard, evaluation: evaluation,
             graph: prepared.network?.graph.stats, warnings: warnings, timings: nil,
-            sites: (prepared.loaded.existing, prepared.loaded.candidates), calibration: calibration)
+            sites: (prepared.loaded.existing, prepared.loaded.candidates), calibration: calibration))
         let withTimings = OrderedJSON.object(members + [CoverageOutputs.timingsMember(timings)])
         if let outDir {
             try batch.add((output.timings ? withTimings : .object(members)).text(), as: outDir.appendingPathComponent("summary.json"))
@@ -67,7 +70,8 @@ enum CoverageRunOutput {
             print(withTimings.text(), terminator: "")
         case .text:
             print(TextSummary.coverage(prepared: prepared, evaluation: evaluation, calibration: calibration,
-                                       timings: timings, outDir: outDir), terminator: "")
+                                       timings: timings, outDir: outDir)
+                  + StaffingText.brief(prepared: prepared, staffing: staffing, indent: "  "), terminator: "")
         }
     }
 }
@@ -122,7 +126,7 @@ enum TextSummary {
             for z in worst { out += "    \(z.zone): \(percent(z.coveredShare)) of \(people(z.population))\n" }
         }
         if let c = calibration { out += "  " + TextSummary.calibration(c, profile: prepared.loaded.profile) + "\n" }
-        if let outDir { out += "  wrote residents.csv, summary.json, uncovered.geojson to \(outDir.path)\n" }
+        if let outDir { out += "  wrote residents.csv, summary.json, uncovered.geojson, sites.csv, sites.geojson to \(outDir.path)\n" }
         let total = timings.entries.first(where: { $0.stage == "total" })?.seconds ?? 0
         out += "  time: \(DecimalText.fixed(total, decimals: 2)) s\n"
         return out

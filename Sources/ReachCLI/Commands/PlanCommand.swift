@@ -56,11 +56,14 @@ enum PlanRunOutput {
         var timings = timings
         let warnings = prepared.warnings + result.warnings
         for w in warnings { printWarningToStderr(w.message) }
+        let staffing = timings.measure("staffing") { StaffingEvaluation.evaluate(prepared: prepared, evaluation: result.evaluation) }
+        let staffingMember = StaffingOutputs.staffingMember(staffing)
         timings.add("total", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         var batch = OutputBatch()
         if let outDir {
-            try batch.add(PlanOutputs.planJSON(prepared: prepared, result: result, warnings: warnings, timings: output.timings ? timings : nil).text(),
+            try batch.add(StaffingOutputs.inserting(staffingMember, into: PlanOutputs.planJSON(prepared: prepared, result: result, warnings: warnings, timings: output.timings ? timings : nil)).text(),
                           as: outDir.appendingPathComponent("plan.json"))
+            try StaffingText.addSiteFiles(&batch, outDir, prepared: prepared, staffing: staffing)
             try batch.add(PlanOutputs.planGeoJSON(prepared: prepared, result: result), as: outDir.appendingPathComponent("plan.geojson"))
             try CoverageRunOutput.addResidentFiles(&batch, outDir, prepared: prepared, evaluation: result.evaluation)
         }
@@ -71,9 +74,10 @@ enum PlanRunOutput {
         try batch.commit()
         switch output.format {
         case .json:
-            print(PlanOutputs.planJSON(prepared: prepared, result: result, warnings: warnings, timings: timings).text(), terminator: "")
+            print(StaffingOutputs.inserting(staffingMember, into: PlanOutputs.planJSON(prepared: prepared, result: result, warnings: warnings, timings: timings)).text(), terminator: "")
         case .text:
-            print(TextSummary.plan(prepared: prepared, result: result, timings: timings, outDir: outDir), terminator: "")
+            print(TextSummary.plan(prepared: prepared, result: result, timings: timings, outDir: outDir)
+                  + StaffingText.brief(prepared: prepared, staffing: staffing, indent: "  "), terminator: "")
         }
     }
 }
@@ -100,7 +104,7 @@ extension TextSummary {
         for r in UncoveredReason.allCases {
             if let p = t.uncoveredByReason[r] { out += "  uncovered, \(r.rawValue): \(people(p))\n" }
         }
-        if let outDir { out += "  wrote plan.json, plan.geojson, residents.csv, uncovered.geojson to \(outDir.path)\n" }
+        if let outDir { out += "  wrote plan.json, plan.geojson, residents.csv, uncovered.geojson, sites.csv, sites.geojson to \(outDir.path)\n" }
         let total = timings.entries.first(where: { $0.stage == "total" })?.seconds ?? 0
         out += "  solver: \(s.solver.name); time: \(DecimalText.fixed(total, decimals: 2)) s\n"
         for note in s.solver.notes { out += "    \(note)\n" }

@@ -142,6 +142,19 @@ enum StaffingText {
         return out
     }
 
+    /// The staffing lines of `coverage` and `plan`: the demand, and the busiest sites when the
+    /// tables give counters.
+    static func brief(prepared: PreparedScenario, staffing e: StaffingEvaluation, indent: String) -> String {
+        var out = "\(indent)\(demand(e))\n"
+        if e.sites.contains(where: { $0.counters != nil }) {
+            out += "\(indent)expected wait at the busiest hour (counters from the tables): mean \(minutes(e.meanWaitMinutes)), worst \(minutes(e.maxWaitMinutes)); \(e.overCapacitySites.count) site(s) over capacity\n"
+            out += "\(indent)busiest sites:\n" + busiest(e, prepared: prepared, count: 5, indent: indent + "  ")
+        } else {
+            out += "\(indent)no staff column: waits are not computed (reach staff places a staff total)\n"
+        }
+        return out
+    }
+
     /// The body of `reach staff`'s summary (also demo question (d)).
     static func run(prepared: PreparedScenario, result: StaffingRun, indent: String) -> String {
         let e = result.staffed, a = result.allocation

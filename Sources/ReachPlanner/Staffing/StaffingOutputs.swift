@@ -224,4 +224,27 @@ public struct StaffingRun: Sendable {
         return StaffingRun(allocation: allocation, staffed: loads.staffed(allocation.counters, prepared: prepared),
                            maxWaitMinutes: maxWaitMinutes, fewest: fewest)
     }
+
+    /// The smallest online share (≥ the scenario's) at which `staffTotal` staff meet the wait
+    /// target, to 0.1 percentage point; nil when even the scenario's share is enough, 1 when only
+    /// filing everything online would do. Counter filings scale with (1 − share), so the
+    /// fewest staff fall as the share rises and a bisection finds the threshold.
+    public static func onlineShareNeeded(_ queues: [StaffAllocation.Queue], currentShare: Double, staffTotal: Int,
+                                         maxWaitMinutes: Double, objective: StaffAllocation.Objective) -> Double? {
+        func fits(_ share: Double) -> Bool {
+            let f = currentShare < 1 ? (1 - share) / (1 - currentShare) : 0
+            let scaled = queues.map { StaffAllocation.Queue(arrivalsPerHour: $0.arrivalsPerHour * f,
+                                                            serviceRatePerHour: $0.serviceRatePerHour, weight: $0.weight * f) }
+            guard let n = StaffAllocation.fewestStaff(scaled, maxWaitMinutes: maxWaitMinutes, objective: objective,
+                                                      limit: max(staffTotal, queues.count) + 1) else { return false }
+            return n.staffTotal <= staffTotal
+        }
+        if fits(currentShare) { return nil }
+        var lo = currentShare, hi = 1.0
+        while hi - lo > 0.0005 {
+            let mid = (lo + hi) / 2
+            if fits(mid) { hi = mid } else { lo = mid }
+        }
+        return (hi * 1000).rounded(.up) / 1000
+    }
 }
