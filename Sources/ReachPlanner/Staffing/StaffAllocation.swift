@@ -13,9 +13,9 @@
 /// to the site with the longest current wait is optimal: any allocation whose worst wait is lower
 /// must give that site at least one more counter.
 ///
-/// When the total cannot make every site stable (Σ c⁰_j > total), as many sites as possible are
-/// made stable (the smallest extra needs first), the others keep one counter and stay over
-/// capacity, and the result lists them.
+/// When the total cannot make every site stable (Σ c⁰_j > total), the counters go where the
+/// utilisation ρ_j = λ_j / (c_j μ_j) is highest, one at a time, which minimises the highest
+/// utilisation (staff in proportion to the load); the sites still at ρ ≥ 1 are listed.
 public struct StaffAllocation: Sendable, Hashable {
     public enum Objective: String, Sendable, Hashable, CaseIterable {
         /// Minimise the filings-weighted mean expected wait (the mean wait of a filing).
@@ -51,7 +51,7 @@ public struct StaffAllocation: Sendable, Hashable {
     public var counters: [Int]
     /// Expected wait per site in minutes (∞ over capacity).
     public var waitMinutes: [Double]
-    /// Sites (indices) that stay over capacity because the total is too small; empty when all are stable.
+    /// Sites (indices) that stay over capacity (ρ ≥ 1) because the total is too small; empty when all are stable.
     public var unstableSites: [Int]
     /// The fewest counters that make every site stable: Σ c⁰_j.
     public var staffNeededForStability: Int
@@ -95,16 +95,20 @@ public struct StaffAllocation: Sendable, Hashable {
         if needed <= staffTotal {
             for j in queues.indices { state.set(j, counters: minimum[j]) }
         } else {
-            // Stabilise as many sites as possible: smallest extra need first (ties: heavier, then first).
-            var budget = staffTotal - queues.count
-            let order = queues.indices.sorted { (minimum[$0] - 1, -queues[$0].weight, $0) < (minimum[$1] - 1, -queues[$1].weight, $1) }
-            for j in order {
-                let extra = minimum[j] - 1
-                if extra <= budget { state.set(j, counters: minimum[j]); budget -= extra }
-                else { state.set(j, counters: 1); unstable.append(j) }
+            // Too few to make every queue stable: spread them to minimise the highest utilisation
+            // ρ_j = a_j / c_j (the next counter to the site with the highest ρ; ties: the first),
+            // optimal for that min–max by the same argument as the worst wait.
+            for j in queues.indices { state.set(j, counters: 1) }
+            let load = queues.map { $0.arrivalsPerHour / $0.serviceRatePerHour }
+            while state.total < staffTotal {
+                var best = 0, bestRho = -1.0
+                for j in queues.indices {
+                    let rho = load[j] / Double(state.counters[j])
+                    if rho > bestRho { bestRho = rho; best = j }
+                }
+                state.set(best, counters: state.counters[best] + 1)
             }
-            unstable.sort()
-            state.frozen = Set(unstable)
+            unstable = queues.indices.filter { queues[$0].arrivalsPerHour > 0 && state.waits[$0] == .infinity }
         }
         while state.total < staffTotal { guard state.addBest() else { break } }
         // Staff no stable site can use (all frozen or no gain left) go to the first site.
