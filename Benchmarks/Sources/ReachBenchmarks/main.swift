@@ -10,6 +10,7 @@ registerRoutingBenchmarks(&cases)
 registerPlannerBenchmarks(&cases)
 registerCoverageBenchmarks(&cases)
 registerScenarioBenchmarks(&cases)
+registerStaffingBenchmarks(&cases)
 
 let wanted = Array(CommandLine.arguments.dropFirst())
 if wanted.isEmpty {

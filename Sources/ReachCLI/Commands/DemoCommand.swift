@@ -141,6 +141,8 @@ struct DemoCommand: ParsableCommand {
         let e = staffing.staffed, a = staffing.allocation
         let par = e.parameters
         var out = "(d) With \(staff) staff at the \(e.sites.count) sites of (b): \(TextSummary.people(e.counterFilingsPerYear)) counter filings a year (\(DecimalText.fixed(par.filingsPerPersonYear, decimals: 2)) per person, \(TextSummary.percent(par.onlineShare)) online, \(DecimalText.fixed(par.serviceMinutes, decimals: 0)) min each, \(DecimalText.fixed(par.openingHoursPerWeek, decimals: 0)) h a week, busiest hour \(DecimalText.fixed(par.peakFactor, decimals: 1)) × the average).\n"
+        let yearly = e.sites.reduce(0.0) { $0 + ($1.capacityPerYear ?? 0) }
+        out += "    \(staff) counters serve at most \(TextSummary.people(yearly)) filings a year even at an even pace (\(TextSummary.percent(yearly / max(1, e.counterFilingsPerYear))) of the demand).\n"
         if a.unstableSites.isEmpty {
             out += "    placed by marginal gain, the expected wait at the busiest hour is \(StaffingText.minutes(e.meanWaitMinutes)) per filing on average, \(StaffingText.minutes(e.maxWaitMinutes)) at the worst site.\n"
         } else {
