@@ -24,9 +24,15 @@ struct PlanCommand: ParsableCommand {
     var targetShare: Double = 0.99
     @Option(name: .customLong("time-limit"), help: "Seconds the exact solver may use.") var timeLimit: Double = 10
     @Option(help: "Solver: cbc (exact, default), lagrangian (heuristic + bound), greedy.") var solver: SolverArgument = .cbc
+    @Flag(help: "Maximise the population served within the sites' capacity (capacity, or staff × hours × 52 × 60 / service minutes).")
+    var capacitated = false
+    @Option(name: .customLong("default-staff"), help: "With --capacitated: counters at sites without a staff or capacity value (default: no limit).")
+    var defaultStaff: Int?
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if capacitated && objective != .coverage { throw ValidationError("--capacitated works with --objective coverage") }
+        if let defaultStaff, defaultStaff < 0 { throw ValidationError("--default-staff must be ≥ 0") }
         if objective == .coverage {
             guard let branches else { throw ValidationError("--branches N is required with --objective coverage") }
             guard branches >= 0 else { throw ValidationError("--branches must be ≥ 0") }
@@ -41,6 +47,10 @@ struct PlanCommand: ParsableCommand {
         var timings = StageTimings()
         let prepared = try scenario.prepare(progress: progress, timings: &timings)
         let outDir = try output.outDirectory()
+        if capacitated {
+            try runCapacitated(prepared: prepared, outDir: outDir, start: start, progress: progress, timings: timings)
+            return
+        }
         let type: ProblemType = objective == .coverage
             ? .coverage(mode.mode, branches: branches ?? 0)
             : .fewestBranches(mode.mode, targetShare: targetShare)

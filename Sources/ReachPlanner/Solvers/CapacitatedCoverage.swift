@@ -126,6 +126,8 @@ public enum CapacitatedCoverage {
         let inst: CapacitatedCoverageInstance
         var remaining: [Double]
         var room: [Double]
+        /// Filings a year assigned to each site so far.
+        var served: [Double]
         /// Per site, its demands by population per filing, highest first (ties: lower index).
         var order: [[Int32]]
 
@@ -133,6 +135,7 @@ public enum CapacitatedCoverage {
             self.inst = inst
             remaining = [Double](repeating: 1, count: inst.demandCount)
             room = inst.capacities
+            served = [Double](repeating: 0, count: inst.capacities.count)
             var bySite = [[Int32]](repeating: [], count: inst.capacities.count)
             for i in 0..<inst.demandCount { for j in inst.sites[inst.offsets[i]..<inst.offsets[i + 1]] { bySite[Int(j)].append(Int32(i)) } }
             func ratio(_ i: Int32) -> Double { inst.loads[Int(i)] > 0 ? inst.weights[Int(i)] / inst.loads[Int(i)] : .infinity }
@@ -141,7 +144,7 @@ public enum CapacitatedCoverage {
 
         /// Population site j serves from the unserved demand; updates the state when `commit`.
         mutating func fill(_ j: Int, commit: Bool) -> Double {
-            var left = room[j], gain = 0.0
+            var left = room[j], gain = 0.0, assignedInfinite = 0.0
             for i32 in order[j] {
                 let i = Int(i32)
                 let r = remaining[i]
@@ -151,9 +154,9 @@ public enum CapacitatedCoverage {
                 guard t > 0 else { if f > 0 && left <= 0 { break } else { continue } }
                 gain += inst.weights[i] * t
                 if f > 0 { left -= f * t }
-                if commit { remaining[i] = r - t }
+                if commit { remaining[i] = r - t; assignedInfinite += f * t }
             }
-            if commit { room[j] = left }
+            if commit { served[j] += (room[j].isFinite ? room[j] - left : assignedInfinite); room[j] = left }
             return gain
         }
     }
@@ -244,51 +247,78 @@ public enum CapacitatedCoverage {
         return (r.served, r.share, r.loads)
     }
 
-    /// Solves: the greedy, then (when the instance is small enough and `exact`) CBC warm-started
-    /// from it; the bound is CBC's best possible objective, else the population any usable site covers.
+    /// A bound no plan can beat: the population of coverable demands without filings plus, for
+    /// the others, the highest population per filing × the capacity of the forced sites and of the
+    /// K largest selectable ones (served population Σ w_i y_ij ≤ max(w/f) × Σ_j load_j); at most
+    /// the coverable population.
+    public static func capacityBound(_ inst: CapacitatedCoverageInstance) -> Double {
+        var coverable = 0.0, free = 0.0, ratio = 0.0
+        for i in 0..<inst.demandCount where inst.offsets[i + 1] > inst.offsets[i] {
+            coverable += inst.weights[i]
+            if inst.loads[i] > 0 { ratio = max(ratio, inst.weights[i] / inst.loads[i]) } else { free += inst.weights[i] }
+        }
+        let top = inst.selectable.map { inst.capacities[$0] }.sorted(by: >).prefix(inst.branches)
+        let capacity = inst.forced.reduce(0) { $0 + inst.capacities[$1] } + top.reduce(0, +)
+        guard capacity.isFinite else { return coverable }
+        return min(coverable, free + ratio * capacity)
+    }
+
+    /// Solves: the greedy (with its own feasible assignment), then — unless the capacity bound
+    /// already proves it optimal, or the instance is too large — CBC warm-started from it with
+    /// the time left; the better plan stands, and the bound is the smaller of the capacity bound
+    /// and CBC's best possible objective.
     public static func solve(_ inst: CapacitatedCoverageInstance, timeLimitSeconds: Double, exact: Bool = true) throws -> CapacitatedCoverageSolution {
         let deadline = Deadline(seconds: timeLimitSeconds)
         let greedyChosen = greedy(inst)
+        var state = Fill(inst)
+        for j in inst.forced + greedyChosen { _ = state.fill(j, commit: true) }
+        var share = state.remaining.map { max(0, 1 - $0) }
+        var loads = state.served
+        var served = zip(inst.weights, share).reduce(0) { $0 + $1.0 * $1.1 }
+        var chosen = greedyChosen
+        var bound = capacityBound(inst)
+        let tolerance = 1e-9 * max(1, inst.weights.reduce(0, +))
         var notes: [String] = []
-        let coverable = inst.weights.enumerated().reduce(0.0) { acc, e in inst.offsets[e.offset + 1] > inst.offsets[e.offset] ? acc + e.element : acc }
-        guard exact, inst.sites.count <= maxPairsForCBC else {
-            if exact { notes.append("cbc: skipped, \(inst.sites.count) covering pairs exceed \(maxPairsForCBC); the bound is the coverable population") }
-            var state = Fill(inst)
-            for j in inst.forced + greedyChosen { _ = state.fill(j, commit: true) }
-            let share = state.remaining.map { 1 - $0 }
-            var loads = [Double](repeating: 0, count: inst.capacities.count)
-            for j in inst.forced + greedyChosen where inst.capacities[j].isFinite { loads[j] = inst.capacities[j] - state.room[j] }
-            let served = zip(inst.weights, share).reduce(0) { $0 + $1.0 * $1.1 }
-            return CapacitatedCoverageSolution(chosen: greedyChosen, servedPopulation: served, upperBoundPopulation: coverable,
-                                               provenOptimal: served >= coverable - 1e-9 * max(1, coverable), servedShare: share,
-                                               siteLoads: loads, notes: notes + ["greedy assignment (no exact evaluation)"])
+        func solution(_ proven: Bool) -> CapacitatedCoverageSolution {
+            CapacitatedCoverageSolution(chosen: chosen.sorted(), servedPopulation: served, upperBoundPopulation: max(bound, served),
+                                        provenOptimal: proven || bound - served <= tolerance, servedShare: share,
+                                        siteLoads: loads, notes: notes)
         }
+        if bound - served <= tolerance {
+            notes.append("greedy: the capacity bound (capacity × population per filing, or everyone coverable) proves it optimal")
+            return solution(true)
+        }
+        guard exact else { notes.append("greedy only: the bound is the capacity bound"); return solution(false) }
+        guard inst.sites.count <= maxPairsForCBC else {
+            notes.append("cbc: skipped, \(inst.sites.count) covering pairs exceed \(maxPairsForCBC); the bound is the capacity bound")
+            return solution(false)
+        }
+        let remaining = deadline.remainingSeconds
+        guard remaining > 0.05 else { notes.append("cbc: skipped, no time left"); return solution(false) }
         let (model, firstPair) = model(inst, fixed: nil)
         let start = inst.selectable.map { greedyChosen.contains($0) ? 1.0 : 0.0 }
-        let seconds = max(0.05, deadline.remainingSeconds)
-        let answer = try model.solve(warmStart: start, readColumns: model.columnCount, seconds: seconds,
+        let answer: CBCModel.Answer
+        do {
+            answer = try model.solve(warmStart: start, readColumns: model.columnCount, seconds: remaining,
                                      nodeLimit: CBCSolver.defaultNodeLimit(forSeconds: timeLimitSeconds))
-        var chosen = greedyChosen
-        var result: (served: Double, share: [Double], loads: [Double])
-        if let values = answer.columnValues, !answer.stoppedByTime {
-            let picks = inst.selectable.enumerated().filter { values[$0.offset] > 0.5 }.map(\.element)
-            if picks.count == inst.branches { chosen = picks }
-            result = read(inst, values: values, firstPair: firstPair)
-            // CBC's assignment for its own choice; make sure the greedy's is not better.
-            let g = try served(inst, choosing: greedyChosen, seconds: max(0.05, deadline.remainingSeconds))
-            if g.population > result.served + 1e-9 * max(1, coverable) { chosen = greedyChosen; result = (g.population, g.share, g.siteLoads) }
-        } else {
-            notes.append("cbc: stopped by the time limit; the greedy's plan stands")
-            let g = try served(inst, choosing: greedyChosen, seconds: 60)
-            result = (g.population, g.share, g.siteLoads)
+        } catch PlannerError.solverFailure(_, let reason) {
+            notes.append("cbc: failed (\(reason)); the greedy's plan and the capacity bound stand")
+            return solution(false)
         }
-        var bound = coverable
-        if answer.bestPossible.isFinite, !answer.stoppedByTime { bound = min(bound, max(answer.bestPossible, result.served)) }
-        let proven = answer.provenOptimal && !answer.stoppedByTime
-        if proven { bound = min(bound, max(result.served, answer.objective)) }
-        notes.append(proven ? "cbc: proven optimal (\(answer.nodes) nodes)" : answer.nodeLimitReached ? "cbc: stopped at its node limit" : "cbc: not proven (status \(answer.status))")
-        return CapacitatedCoverageSolution(chosen: chosen.sorted(), servedPopulation: result.served, upperBoundPopulation: max(bound, result.served),
-                                           provenOptimal: proven || bound - result.served <= 1e-9 * max(1, coverable),
-                                           servedShare: result.share, siteLoads: result.loads, notes: notes)
+        guard !answer.stoppedByTime, let values = answer.columnValues else {
+            notes.append(answer.stoppedByTime ? "cbc: stopped by the time limit; the greedy's plan and the capacity bound stand (allow more --time-limit)"
+                                              : "cbc: no solution (status \(answer.status)); the greedy's plan stands")
+            return solution(false)
+        }
+        let picks = inst.selectable.enumerated().filter { values[$0.offset] > 0.5 }.map(\.element)
+        let r = read(inst, values: values, firstPair: firstPair)
+        if picks.count == inst.branches, r.served > served + tolerance {
+            chosen = picks; served = r.served; share = r.share; loads = r.loads
+        }
+        if answer.bestPossible.isFinite { bound = min(bound, max(answer.bestPossible, served)) }
+        let proven = answer.provenOptimal
+        if proven { bound = min(bound, max(served, answer.objective)) }
+        notes.append(proven ? "cbc: proven optimal (\(answer.nodes) nodes)" : answer.nodeLimitReached ? "cbc: stopped at its node limit (\(answer.nodes) nodes)" : "cbc: not proven (status \(answer.status))")
+        return solution(proven)
     }
 }

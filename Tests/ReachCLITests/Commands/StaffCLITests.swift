@@ -166,3 +166,47 @@ struct StaffScenario {
         #expect(r4.status == 2 && r4.stderr.hasPrefix("error: scenario.json:1: \"online_share\" must be a number"), "\(r4.stderr)")
     }
 }
+
+/// `reach plan --capacitated` on the drawn map of ``StaffScenario`` (consolidate to 1 site).
+/// Coverage (no roads, 5 km or 30 min at 1.35 × distance / 22 km/h): e1 covers r1, r2, r4; e2
+/// covers r2 (6 km, 22.1 min) and r3 (1 km); nobody else.
+@Suite(.serialized) struct CapacitatedPlanCLITests {
+    func plan(_ t: StaffScenario, _ extra: [String] = []) throws -> JSONNode {
+        let r = try ReachBinary.run(["plan", "scenario.json", "--mode", "consolidate", "--branches", "1", "--format", "json"] + extra, in: t.s.dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        return try JSONParser.parse(Data(r.stdout.utf8), fileName: "stdout")
+    }
+
+    // 10 filings per person, 20 % online: e1 would get r1 800 + r2 4000 + r4 2400 = 7200 filings ≤ 8320
+    // (serves all 1800 people); e2 r2 4000 + r3 16000 = 20000 > 2080, at 8 filings per person it serves
+    // 2080 / 8 = 260 people. Uncapacitated, e2 covers more (2500 > 1800); capacitated, e1 serves more.
+    @Test func capacityChangesTheChoice() throws {
+        let t = try StaffScenario(extra: ", \"filings_per_person_year\": 10, \"online_share\": 0.2")
+        let plain = try plan(t)
+        #expect(plain["branches"]?.arrayElements?.map { $0["id"]?.stringValue } == ["e2"])
+        let cap = try plan(t, ["--capacitated"])
+        #expect(cap["branches"]?.arrayElements?.map { $0["id"]?.stringValue } == ["e1"])
+        #expect(cap["served_population"]?.numberValue == 1800)
+        #expect(cap["proven_optimal"]?.boolValue == true && cap["gap"]?.numberValue == 0)
+        #expect(cap["objective"]?.stringValue == "capacitated_coverage")
+    }
+
+    // Rate 1.2, 20 % online (r1 keeps its own 1.0): e2 gets r2 480 + r3 1920 = 2400 filings > 2080; at
+    // 0.96 filings per person it serves 2080 / 0.96 = 2166.667 of the 2500 it covers (333.333 over
+    // capacity); e1 serves 1800. So e2, with reason over_capacity for the part it cannot serve.
+    @Test func overCapacityResidentsAreMarked() throws {
+        let t = try StaffScenario(extra: ", \"filings_per_person_year\": 1.2, \"online_share\": 0.2")
+        let cap = try plan(t, ["--capacitated"])
+        #expect(cap["branches"]?.arrayElements?.map { $0["id"]?.stringValue } == ["e2"])
+        #expect(abs((cap["served_population"]?.numberValue ?? 0) - 2166.667) < 0.001)
+        #expect(abs((cap["over_capacity_population"]?.numberValue ?? 0) - 333.333) < 0.001)
+        #expect(cap["upper_bound_population"]?.numberValue.map { $0 >= 2166.666 } == true)
+        let r = try ReachBinary.run(["plan", "scenario.json", "--mode", "consolidate", "--branches", "1", "--capacitated", "--out", "p"], in: t.s.dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try t.s.read("p/residents.csv").split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let over = rows.filter { $0[12] == "over_capacity" }
+        #expect(!over.isEmpty && over.allSatisfy { $0[11] == "true" && ($0[0] == "r2" || $0[0] == "r3") })
+        let bad = try ReachBinary.run(["plan", "scenario.json", "--objective", "branches", "--capacitated"], in: t.s.dir)
+        #expect(bad.status == 2 && bad.stderr.hasPrefix("error: --capacitated works with --objective coverage"), "\(bad.stderr)")
+    }
+}
