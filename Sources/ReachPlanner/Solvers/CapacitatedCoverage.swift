@@ -267,18 +267,33 @@ public enum CapacitatedCoverage {
     /// already proves it optimal, or the instance is too large — CBC warm-started from it with
     /// the time left; the better plan stands, and the bound is the smaller of the capacity bound
     /// and CBC's best possible objective.
-    public static func solve(_ inst: CapacitatedCoverageInstance, timeLimitSeconds: Double, exact: Bool = true) throws -> CapacitatedCoverageSolution {
+    /// - Parameters:
+    ///   - upperBoundHint: another proven bound on the served population (e.g. the uncapacitated
+    ///     planner's bound on the covered population).
+    ///   - alternativeStart: another plan (selectable sites) to try as the incumbent.
+    public static func solve(_ inst: CapacitatedCoverageInstance, timeLimitSeconds: Double, exact: Bool = true,
+                             upperBoundHint: Double = .infinity, alternativeStart: [Int]? = nil) throws -> CapacitatedCoverageSolution {
         let deadline = Deadline(seconds: timeLimitSeconds)
-        let greedyChosen = greedy(inst)
+        var greedyChosen = greedy(inst)
         var state = Fill(inst)
         for j in inst.forced + greedyChosen { _ = state.fill(j, commit: true) }
+        var startNote: String? = nil
+        if let alt = alternativeStart?.sorted(), alt.count == inst.branches, alt != greedyChosen {
+            var other = Fill(inst)
+            for j in inst.forced + alt { _ = other.fill(j, commit: true) }
+            let value = { (f: Fill) in zip(inst.weights, f.remaining).reduce(0.0) { $0 + $1.0 * max(0, 1 - $1.1) } }
+            if value(other) > value(state) + 1e-9 * max(1, value(state)) {
+                greedyChosen = alt; state = other
+                startNote = "the uncapacitated plan, filled by capacity, serves more than the capacitated greedy and starts the search"
+            }
+        }
         var share = state.remaining.map { max(0, 1 - $0) }
         var loads = state.served
         var served = zip(inst.weights, share).reduce(0) { $0 + $1.0 * $1.1 }
         var chosen = greedyChosen
-        var bound = capacityBound(inst)
+        var bound = min(capacityBound(inst), upperBoundHint)
         let tolerance = 1e-9 * max(1, inst.weights.reduce(0, +))
-        var notes: [String] = []
+        var notes: [String] = startNote.map { [$0] } ?? []
         func solution(_ proven: Bool) -> CapacitatedCoverageSolution {
             CapacitatedCoverageSolution(chosen: chosen.sorted(), servedPopulation: served, upperBoundPopulation: max(bound, served),
                                         provenOptimal: proven || bound - served <= tolerance, servedShare: share,
@@ -306,7 +321,7 @@ public enum CapacitatedCoverage {
             return solution(false)
         }
         guard !answer.stoppedByTime, let values = answer.columnValues else {
-            notes.append(answer.stoppedByTime ? "cbc: stopped by the time limit; the greedy's plan and the capacity bound stand (allow more --time-limit)"
+            notes.append(answer.stoppedByTime ? "cbc: stopped by the time limit; the best plan found so far and the bound (capacity, or the hint) stand (allow more --time-limit)"
                                               : "cbc: no solution (status \(answer.status)); the greedy's plan stands")
             return solution(false)
         }
