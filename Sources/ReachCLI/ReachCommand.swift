@@ -15,7 +15,7 @@ struct ReachCommand: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [CoverageCommand.self, PlanCommand.self, IsochronesCommand.self, ProjectCommand.self,
-                      DemoCommand.self, ResidentsCommand.self])
+                      DemoCommand.self, ResidentsCommand.self, StaffCommand.self])
 }
 
 @main

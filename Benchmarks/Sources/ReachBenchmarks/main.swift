@@ -18,6 +18,7 @@ registerPlannerBenchmarks(&cases)
 registerCoverageBenchmarks(&cases)
 registerScenarioBenchmarks(&cases)
 registerCLIBenchmarks(&cases)
+registerStaffingBenchmarks(&cases)
 
 let wanted = Array(CommandLine.arguments.dropFirst())
 if wanted.isEmpty {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReachGeo
+import ReachPlanner
 
 /// `reach coverage SCENARIO`: how the current intake points cover the residents.
 struct CoverageCommand: ParsableCommand {
@@ -32,10 +33,11 @@ struct CoverageCommand: ParsableCommand {
 /// Writing and printing a coverage run (shared by `coverage` and `demo`).
 enum CoverageRunOutput {
     static let residentFiles = ["residents.csv", "uncovered.geojson"]
+    static let siteFiles = ["sites.csv", "sites.geojson"]
 
     /// Validates the destinations of a coverage run before any work is done.
     static func reserve(_ batch: OutputBatch, outDir: URL?, report: URL?) throws {
-        if let outDir { try batch.reserve((residentFiles + ["summary.json"]).map { outDir.appendingPathComponent($0) }) }
+        if let outDir { try batch.reserve((residentFiles + siteFiles + ["summary.json"]).map { outDir.appendingPathComponent($0) }) }
         if let report { try batch.reserve(report) }
     }
 
@@ -52,10 +54,14 @@ enum CoverageRunOutput {
                      batch: OutputBatch, start: UInt64, timings: StageTimings, progress: ProgressReporter) throws {
         var timings = timings
         let calibration = timings.measure("calibrate") { TimeCalibration.fit(prepared: prepared, evaluation: evaluation) }
+        let staffing = timings.measure("staffing") { StaffingEvaluation.evaluate(prepared: prepared, evaluation: evaluation) }
         let warnings = prepared.warnings
         for w in warnings { printWarningToStderr(w.message) }
         if let outDir {
-            try timings.measure("write") { try addResidentFiles(batch, outDir, prepared: prepared, evaluation: evaluation) }
+            try timings.measure("write") {
+                try addResidentFiles(batch, outDir, prepared: prepared, evaluation: evaluation)
+                try StaffingText.addSiteFiles(batch, outDir, prepared: prepared, staffing: staffing)
+            }
         }
         if let report = try output.reportURL() {
             try timings.measure("report") {
@@ -67,10 +73,10 @@ enum CoverageRunOutput {
             let lastStart = DispatchTime.now().uptimeNanoseconds
             var fileTimings = timings
             fileTimings.add("total", RunClock.seconds(since: start))
-            let members = CoverageOutputs.summaryMembers(
+            let members = StaffingOutputs.inserting(StaffingOutputs.staffingMember(staffing), into: CoverageOutputs.summaryMembers(
                 scenarioName: prepared.loaded.scenario.name, standard: prepared.standard, evaluation: evaluation,
                 graph: prepared.network?.graph.stats, warnings: warnings, timings: output.timings ? fileTimings : nil,
-                sites: (prepared.loaded.existing, prepared.loaded.candidates), calibration: calibration)
+                sites: (prepared.loaded.existing, prepared.loaded.candidates), calibration: calibration))
             try batch.add(OrderedJSON.object(members).text(), as: outDir.appendingPathComponent("summary.json"))
             timings.add("write", RunClock.seconds(since: lastStart))
         }
@@ -78,13 +84,14 @@ enum CoverageRunOutput {
         let text: String
         switch output.format {
         case .json:
-            text = OrderedJSON.object(CoverageOutputs.summaryMembers(
+            text = OrderedJSON.object(StaffingOutputs.inserting(StaffingOutputs.staffingMember(staffing), into: CoverageOutputs.summaryMembers(
                 scenarioName: prepared.loaded.scenario.name, standard: prepared.standard, evaluation: evaluation,
                 graph: prepared.network?.graph.stats, warnings: warnings, timings: timings,
-                sites: (prepared.loaded.existing, prepared.loaded.candidates), calibration: calibration)).text()
+                sites: (prepared.loaded.existing, prepared.loaded.candidates), calibration: calibration))).text()
         case .text:
             text = TextSummary.coverage(prepared: prepared, evaluation: evaluation, calibration: calibration,
                                         timings: timings, outDir: outDir)
+                + StaffingText.brief(prepared: prepared, staffing: staffing, indent: "  ")
         }
         try StandardOutput.write(text)
         try batch.commit()
@@ -146,7 +153,7 @@ enum TextSummary {
             for z in worst { out += "    \(z.zone): \(percent(z.coveredShare)) of \(people(z.population))\n" }
         }
         if let c = calibration { out += "  " + TextSummary.calibration(c, profile: prepared.loaded.profile) + "\n" }
-        if let outDir { out += "  wrote residents.csv, summary.json, uncovered.geojson to \(outDir.path)\n" }
+        if let outDir { out += "  wrote residents.csv, summary.json, uncovered.geojson, sites.csv, sites.geojson to \(outDir.path)\n" }
         let total = timings.entries.first(where: { $0.stage == "total" })?.seconds ?? 0
         out += "  time: \(DecimalText.fixed(total, decimals: 2)) s\n"
         return out

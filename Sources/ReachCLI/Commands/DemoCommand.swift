@@ -7,18 +7,19 @@ import ReachPlanner
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the bundled Hanoi scenario: coverage today, the best 30 sites, the fewest post offices for full coverage.",
+        abstract: "Run the bundled Hanoi scenario: coverage today, the best 30 sites, the fewest post offices for full coverage, waits with 184 staff.",
         discussion: """
-        Uses data/hanoi/scenario.json. Roads come from data/hanoi/roads.osm.pbf when that file is present
-        (it is ignored by git; `make demo` links the shared Hanoi extract there); otherwise travel times are
-        the documented estimate. Writes coverage/, consolidate-30/, post-offices/, demo.json and report.html
-        under --out.
+        Uses data/hanoi/scenario.json with its road network for the whole province (data/hanoi/roads.osm.pbf;
+        --no-roads uses the documented estimate instead). Writes coverage/, consolidate-30/, post-offices/,
+        staff-184/, demo.json and report.html under --out.
         """)
 
     @Option(help: "Output folder.") var out: String = "reach-demo"
     @Option(help: "The HTML report (default: OUT/report.html).") var report: String?
     @Option(name: .customLong("time-limit"), help: "Seconds the exact solver may use per question.") var timeLimit: Double = 20
     @Option(help: "Number of sites to keep in the consolidation question.") var keep: Int = 30
+    @Option(help: "Staff total placed at the kept sites in question (d).") var staff: Int = 184
+    @Option(name: .customLong("max-wait-minutes"), help: "Wait target of question (d).") var maxWaitMinutes: Double = 15
     @Flag(name: .customLong("no-roads"), help: "Ignore data/hanoi/roads.osm.pbf even when present.") var noRoads = false
     @Option(help: "stdout format: text or json.") var format: OutputFormat = .text
 
@@ -39,7 +40,7 @@ struct DemoCommand: ParsableCommand {
         if noRoads {
             scenario.roads = nil
         } else if let roads = scenario.roads, !FileManager.default.fileExists(atPath: roads.path) {
-            notes.append("\(Scenario.displayName(roads)) is absent: travel times are estimated (see README, \"Roads for the demo\")")
+            notes.append("\(Scenario.displayName(roads)) is absent: travel times are estimated (restore it from the repository or run tools/hanoi/build_roads.py)")
             scenario.roads = nil
         }
         for n in notes { printWarningToStderr(n) }
@@ -57,6 +58,18 @@ struct DemoCommand: ParsableCommand {
         let postOffices = prepared.restrictingCandidates { DemoCommand.isPostOffice($0) }
         let fewest = try ScenarioPlanning.plan(prepared: postOffices, type: .fewestBranches(.add, targetShare: 1),
                                                timeLimitSeconds: timeLimit, progress: progress, baseline: today, timings: &timings)
+        progress.stage("(d) \(staff) staff at the \(consolidate.evaluation.openSites.count) sites of (b)")
+        guard staff >= consolidate.evaluation.openSites.count else {
+            throw UsageError("--staff \(staff) is fewer than the \(consolidate.evaluation.openSites.count) sites kept: each needs at least one counter")
+        }
+        let staffing = try timings.measure("staff") {
+            try StaffingRun.run(prepared: prepared, evaluation: consolidate.evaluation, staffTotal: staff,
+                                objective: .mean, maxWaitMinutes: maxWaitMinutes)
+        }
+        let onlineNeeded = StaffingRun.onlineShareNeeded(
+            StaffingEvaluation.evaluate(prepared: prepared, evaluation: consolidate.evaluation).queues,
+            currentShare: prepared.loaded.scenario.service.onlineShare, staffTotal: staff,
+            maxWaitMinutes: maxWaitMinutes, objective: .mean)
 
         let warnings = prepared.warnings + notes.map(Warning.init) + consolidate.warnings + fewest.warnings
         for w in prepared.warnings + consolidate.warnings + fewest.warnings { printWarningToStderr(w.message) }
@@ -75,7 +88,12 @@ struct DemoCommand: ParsableCommand {
             try batch.add(PlanOutputs.planGeoJSON(prepared: pr, result: p), as: dir.appendingPathComponent("plan.geojson"))
             try CoverageRunOutput.addResidentFiles(batch, dir, prepared: pr, evaluation: p.evaluation)
         }
-        let demo = demoJSON(prepared: prepared, today: today, consolidate: consolidate, fewest: fewest, warnings: warnings)
+        let staffDir = outDir.appendingPathComponent("staff-\(staff)")
+        try StaffingText.addSiteFiles(batch, staffDir, prepared: prepared, staffing: staffing.staffed)
+        try batch.add(StaffingOutputs.staffJSON(prepared: prepared, result: staffing, warnings: warnings).text(),
+                      as: staffDir.appendingPathComponent("staff.json"))
+        var demo = demoJSON(prepared: prepared, today: today, consolidate: consolidate, fewest: fewest, warnings: warnings)
+        demo = StaffingOutputs.inserting(staffMember(prepared: prepared, staffing: staffing, onlineNeeded: onlineNeeded), into: demo)
         try batch.add(demo.text(), as: outDir.appendingPathComponent("demo.json"))
         try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: today),
                       as: coverageDir.appendingPathComponent("report.html"))
@@ -92,7 +110,8 @@ struct DemoCommand: ParsableCommand {
         case .json: try StandardOutput.write(demo.text())
         case .text:
             try StandardOutput.write(demoText(prepared: prepared, today: today, consolidate: consolidate, fewest: fewest,
-                                              outDir: outDir, report: reportURL, timings: timings))
+                                              outDir: outDir, report: reportURL, timings: timings,
+                                              staffText: staffText(prepared: prepared, staffing: staffing, onlineNeeded: onlineNeeded)))
         }
         try batch.commit()
     }
@@ -106,7 +125,57 @@ struct DemoCommand: ParsableCommand {
             let dir = outDir.appendingPathComponent(sub)
             files += (PlanRunOutput.files + ["report.html"]).map { dir.appendingPathComponent($0) }
         }
+        let staffDir = outDir.appendingPathComponent("staff-\(staff)")
+        files += (CoverageRunOutput.siteFiles + ["staff.json"]).map { staffDir.appendingPathComponent($0) }
         return files
+    }
+
+    /// Question (d) in demo.json: the allocation's figures and the busiest sites.
+    func staffMember(prepared: PreparedScenario, staffing: StaffingRun, onlineNeeded: Double?) -> OrderedJSON.Member {
+        let e = staffing.staffed
+        func minutes(_ v: Double?) -> OrderedJSON { v.map { $0.isFinite ? .number($0, decimals: 2) : .null } ?? .null }
+        return .init("staff_\(staff)", .object([
+            .init("folder", .string("staff-\(staff)")),
+            .init("sites", .integer(e.sites.count)),
+            .init("staff_total", .integer(staff)),
+            .init("counter_filings_per_year", .number(e.counterFilingsPerYear, decimals: 1)),
+            .init("staff_needed_for_stability", .integer(staffing.allocation.staffNeededForStability)),
+            .init("unstable_sites", .array(staffing.allocation.unstableSites.map { .string(prepared.sites[e.sites[$0].site].id) })),
+            .init("mean_wait_minutes", minutes(e.meanWaitMinutes)),
+            .init("max_wait_minutes", minutes(e.maxWaitMinutes)),
+            .init("over_capacity_sites", .integer(e.overCapacitySites.count)),
+            .init("max_wait_target_minutes", .number(maxWaitMinutes, decimals: 3)),
+            .init("fewest_staff_for_target", staffing.fewest.map { .integer($0.staffTotal) } ?? .null),
+            .init("online_share_needed_for_target", onlineNeeded.map { .share($0) } ?? .null),
+            .init("staff_by_site", .object(e.sites.map { .init(prepared.sites[$0.site].id, $0.counters.map(OrderedJSON.integer) ?? .null) })),
+        ]))
+    }
+
+    /// Question (d) in the text output.
+    func staffText(prepared: PreparedScenario, staffing: StaffingRun, onlineNeeded: Double?) -> String {
+        let e = staffing.staffed, a = staffing.allocation
+        let par = e.parameters
+        var out = "(d) With \(staff) staff at the \(e.sites.count) sites of (b): \(TextSummary.people(e.counterFilingsPerYear)) counter filings a year (\(DecimalText.fixed(par.filingsPerPersonYear, decimals: 2)) per person, \(TextSummary.percent(par.onlineShare)) online, \(DecimalText.fixed(par.serviceMinutes, decimals: 0)) min each, \(DecimalText.fixed(par.openingHoursPerWeek, decimals: 0)) h a week, busiest hour \(DecimalText.fixed(par.peakFactor, decimals: 1)) × the average).\n"
+        let yearly = e.sites.reduce(0.0) { $0 + ($1.capacityPerYear ?? 0) }
+        out += "    \(staff) counters serve at most \(TextSummary.people(yearly)) filings a year even at an even pace (\(TextSummary.percent(yearly / max(1, e.counterFilingsPerYear))) of the demand).\n"
+        if a.unstableSites.isEmpty {
+            out += "    placed by marginal gain, the expected wait at the busiest hour is \(StaffingText.minutes(e.meanWaitMinutes)) per filing on average, \(StaffingText.minutes(e.maxWaitMinutes)) at the worst site.\n"
+        } else {
+            out += "    \(staff) staff cannot serve them: keeping every site's queue stable at the busiest hour needs \(a.staffNeededForStability); \(a.unstableSites.count) of the \(e.sites.count) sites stay over capacity (unbounded waits).\n"
+        }
+        if let f = staffing.fewest {
+            out += "    a mean wait ≤ \(DecimalText.fixed(maxWaitMinutes, decimals: 0)) min needs \(f.staffTotal) staff"
+            if let s = onlineNeeded {
+                out += s < 1 ? "; \(staff) staff reach it once \(TextSummary.percent(s)) of filings go online" : "; \(staff) staff do not reach it at any online share below 100 %"
+            }
+            out += ".\n"
+        }
+        let top = e.busiest.prefix(3).map { k -> String in
+            let s = e.sites[k]
+            return "\(prepared.sites[s.site].name ?? prepared.sites[s.site].id) (\(s.counters ?? 0) staff, \(TextSummary.people(s.assignedFilingsPerYear)) filings, wait \(StaffingText.minutes(s.waitMinutes)))"
+        }
+        out += "    busiest: " + top.joined(separator: "; ") + "\n"
+        return out
     }
 
     /// Partner post offices among the Hanoi candidates: ids `p…` (data/hanoi/README.md).
@@ -149,7 +218,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     func demoText(prepared: PreparedScenario, today: CoverageEvaluation, consolidate: ScenarioPlanning.Result,
-                  fewest: ScenarioPlanning.Result, outDir: URL, report: URL, timings: StageTimings) -> String {
+                  fewest: ScenarioPlanning.Result, outDir: URL, report: URL, timings: StageTimings, staffText: String) -> String {
         let p = TextSummary.people, pc = TextSummary.percent
         let t = today.totals
         var out = "\(prepared.loaded.scenario.name) — promise: within \(DecimalText.fixed(prepared.standard.radiusMeters / 1000, decimals: 1)) km or \(DecimalText.fixed(prepared.standard.maxMinutes, decimals: 1)) minutes (\(prepared.loaded.profile.name); time \(prepared.timeMethod.rawValue))\n\n"
@@ -162,8 +231,9 @@ struct DemoCommand: ParsableCommand {
         let f = fewest
         out += "(c) Adding \(f.solution.branches.count) partner post office(s) covers everyone that any site can cover: \(p(f.evaluation.totals.coveredPopulation)) (\(pc(f.evaluation.totals.coveredShare)))"
         out += (f.solution.branchCountProvenMinimal ?? false) ? "; no smaller number does.\n" : "; a smaller number was not ruled out within the time limit.\n"
-        out += "    left out even then: \(p(f.evaluation.totals.uncoveredPopulation)) (no site of any kind within reach).\n\n"
-        out += "Files: \(outDir.path)/{coverage,consolidate-\(keep),post-offices}/, demo.json\nReport: \(report.path)\n"
+        out += "    left out even then: \(p(f.evaluation.totals.uncoveredPopulation)) (no site of any kind within reach).\n"
+        out += staffText + "\n"
+        out += "Files: \(outDir.path)/{coverage,consolidate-\(keep),post-offices,staff-\(staff)}/, demo.json\nReport: \(report.path)\n"
         let total = timings.entries.first(where: { $0.stage == "total" })?.seconds ?? 0
         out += "Time: \(DecimalText.fixed(total, decimals: 1)) s\n"
         return out

@@ -24,9 +24,15 @@ struct PlanCommand: ParsableCommand {
     var targetShare: Double = 0.99
     @Option(name: .customLong("time-limit"), help: "Seconds the exact solver may use.") var timeLimit: Double = 10
     @Option(help: "Solver: cbc (exact, default), lagrangian (heuristic + bound), greedy.") var solver: SolverArgument = .cbc
+    @Flag(help: "Maximise the population served within the sites' capacity (capacity, or staff × hours × 52 × 60 / service minutes).")
+    var capacitated = false
+    @Option(name: .customLong("default-staff"), help: "With --capacitated: counters at sites without a staff or capacity value (default: no limit).")
+    var defaultStaff: Int?
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if capacitated && objective != .coverage { throw ValidationError("--capacitated works with --objective coverage") }
+        if let defaultStaff, defaultStaff < 0 { throw ValidationError("--default-staff must be ≥ 0") }
         if objective == .coverage {
             guard let branches else { throw ValidationError("--branches N is required with --objective coverage") }
             guard branches >= 0 else { throw ValidationError("--branches must be ≥ 0") }
@@ -45,6 +51,10 @@ struct PlanCommand: ParsableCommand {
         let outDir = try output.outDirectory()
         try PlanRunOutput.reserve(batch, outDir: outDir, report: try output.reportURL())
         let prepared = try scenario.prepare(resolved, progress: progress, timings: &timings)
+        if capacitated {
+            try runCapacitated(prepared: prepared, outDir: outDir, batch: batch, start: start, progress: progress, timings: timings)
+            return
+        }
         let type: ProblemType = objective == .coverage
             ? .coverage(mode.mode, branches: branches ?? 0)
             : .fewestBranches(mode.mode, targetShare: targetShare)
@@ -56,7 +66,7 @@ struct PlanCommand: ParsableCommand {
 }
 
 enum PlanRunOutput {
-    static let files = ["plan.json", "plan.geojson"] + CoverageRunOutput.residentFiles
+    static let files = ["plan.json", "plan.geojson"] + CoverageRunOutput.residentFiles + CoverageRunOutput.siteFiles
 
     /// Validates the destinations of a plan run before any work is done.
     static func reserve(_ batch: OutputBatch, outDir: URL?, report: URL?) throws {
@@ -70,8 +80,11 @@ enum PlanRunOutput {
         var timings = timings
         let warnings = prepared.warnings + result.warnings
         for w in warnings { printWarningToStderr(w.message) }
+        let staffing = timings.measure("staffing") { StaffingEvaluation.evaluate(prepared: prepared, evaluation: result.evaluation) }
+        let staffingMember = StaffingOutputs.staffingMember(staffing)
         if let outDir {
             try timings.measure("write") {
+                try StaffingText.addSiteFiles(batch, outDir, prepared: prepared, staffing: staffing)
                 try batch.add(PlanOutputs.planGeoJSON(prepared: prepared, result: result), as: outDir.appendingPathComponent("plan.geojson"))
                 try CoverageRunOutput.addResidentFiles(batch, outDir, prepared: prepared, evaluation: result.evaluation)
             }
@@ -86,8 +99,8 @@ enum PlanRunOutput {
             let lastStart = DispatchTime.now().uptimeNanoseconds
             var fileTimings = timings
             fileTimings.add("total", RunClock.seconds(since: start))
-            try batch.add(PlanOutputs.planJSON(prepared: prepared, result: result, warnings: warnings,
-                                               timings: output.timings ? fileTimings : nil).text(),
+            try batch.add(StaffingOutputs.inserting(staffingMember, into: PlanOutputs.planJSON(
+                prepared: prepared, result: result, warnings: warnings, timings: output.timings ? fileTimings : nil)).text(),
                           as: outDir.appendingPathComponent("plan.json"))
             timings.add("write", RunClock.seconds(since: lastStart))
         }
@@ -95,9 +108,11 @@ enum PlanRunOutput {
         let text: String
         switch output.format {
         case .json:
-            text = PlanOutputs.planJSON(prepared: prepared, result: result, warnings: warnings, timings: timings).text()
+            text = StaffingOutputs.inserting(staffingMember, into: PlanOutputs.planJSON(
+                prepared: prepared, result: result, warnings: warnings, timings: timings)).text()
         case .text:
             text = TextSummary.plan(prepared: prepared, result: result, timings: timings, outDir: outDir)
+                + StaffingText.brief(prepared: prepared, staffing: staffing, indent: "  ")
         }
         try StandardOutput.write(text)
         try batch.commit()
@@ -126,7 +141,7 @@ extension TextSummary {
         for r in UncoveredReason.allCases {
             if let p = t.uncoveredByReason[r] { out += "  uncovered, \(r.rawValue): \(people(p))\n" }
         }
-        if let outDir { out += "  wrote plan.json, plan.geojson, residents.csv, uncovered.geojson to \(outDir.path)\n" }
+        if let outDir { out += "  wrote plan.json, plan.geojson, residents.csv, uncovered.geojson, sites.csv, sites.geojson to \(outDir.path)\n" }
         let total = timings.entries.first(where: { $0.stage == "total" })?.seconds ?? 0
         out += "  solver: \(s.solver.name); time: \(DecimalText.fixed(total, decimals: 2)) s\n"
         for note in s.solver.notes { out += "    \(note)\n" }

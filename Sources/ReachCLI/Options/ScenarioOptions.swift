@@ -19,6 +19,11 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .customLong("max-minutes"), help: "Override standard.max_minutes.") var maxMinutes: Double?
     @Option(help: "Override standard.rule: either, both, radius, time.") var rule: String?
     @Option(help: "Override the zones GeoJSON.") var zones: String?
+    @Option(name: .customLong("filings-per-person-year"), help: "Override filings_per_person_year (default 0.24).") var filingsPerPersonYear: Double?
+    @Option(name: .customLong("online-share"), help: "Override online_share, the share filed online (default 0).") var onlineShare: Double?
+    @Option(name: .customLong("service-minutes"), help: "Override service_minutes per filing at a counter (default 15).") var serviceMinutes: Double?
+    @Option(name: .customLong("opening-hours-per-week"), help: "Override opening_hours_per_week of the counters (default 40).") var openingHoursPerWeek: Double?
+    @Option(name: .customLong("peak-factor"), help: "Override peak_factor, busiest hour ÷ average hour (default 1.5).") var peakFactor: Double?
 
     /// The scenario with the overrides applied; override paths are relative to the current folder.
     func resolve() throws -> Scenario {
@@ -49,6 +54,15 @@ struct ScenarioOptions: ParsableArguments {
             s.standard.rule = r
         }
         if let zones { s.zones = path(zones) }
+        for (key, value) in [("filings_per_person_year", filingsPerPersonYear), ("online_share", onlineShare),
+                             ("service_minutes", serviceMinutes), ("opening_hours_per_week", openingHoursPerWeek),
+                             ("peak_factor", peakFactor)] {
+            guard let value else { continue }
+            if let problem = ServiceParameters.problem(key: key, value: value) {
+                throw UsageError("--\(key.replacingOccurrences(of: "_", with: "-")): " + problem)
+            }
+            s.service.set(key, value)
+        }
         for (label, url) in [("residents", s.residents), ("existing", s.existing)] + [("candidates", s.candidates), ("roads", s.roads), ("zones", s.zones)].compactMap({ l, u in u.map { (l, $0) } }) {
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw InputError(file: Scenario.displayName(url), "no such file (the scenario's \"\(label)\")")

@@ -49,4 +49,7 @@ public enum UncoveredReason: String, Sendable, Hashable, Codable, CaseIterable {
     case beyondRadiusAndTime = "beyond_radius_and_time"
     case beyondRadius = "beyond_radius"
     case beyondTime = "beyond_time"
+    /// Within the standard but not served within the open sites' capacity (`reach plan
+    /// --capacitated` only; such residents stay `covered`).
+    case overCapacity = "over_capacity"
 }

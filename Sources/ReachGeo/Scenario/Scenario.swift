@@ -16,6 +16,8 @@ public struct Scenario: Sendable, Hashable {
     public var sources: [ScenarioSource]
     /// The scenario file itself (for messages), nil when built in code.
     public var file: URL?
+    /// Demand and counter parameters (`filings_per_person_year`, `online_share`, …).
+    public var service = ServiceParameters()
 
     public init(name: String, residents: URL, existing: URL, candidates: URL? = nil, roads: URL? = nil,
                 profile: String = "motorcycle", standard: ServiceStandard = ServiceStandard(), zones: URL? = nil,
@@ -32,7 +34,7 @@ public struct Scenario: Sendable, Hashable {
         self.file = file
     }
 
-    static let knownKeys: Set<String> = ["name", "residents", "existing", "candidates", "roads", "profile", "standard", "zones", "description", "sources"]
+    static let knownKeys: Set<String> = Set(["name", "residents", "existing", "candidates", "roads", "profile", "standard", "zones", "description", "sources"] + ServiceParameters.keys)
     static let knownStandardKeys: Set<String> = ["radius_m", "max_minutes", "rule"]
 
     /// Reads a scenario JSON file. Unknown fields, wrong types and missing required fields are
@@ -121,7 +123,8 @@ public struct Scenario: Sendable, Hashable {
             }
         }
         let scenarioName = try string("name", required: false) ?? url.deletingPathExtension().lastPathComponent
-        return Scenario(name: scenarioName,
+        let service = try ServiceParameters.parse(root, fileName: name)
+        var scenario = Scenario(name: scenarioName,
                         residents: try path("residents", required: true)!,
                         existing: try path("existing", required: true)!,
                         candidates: try path("candidates", required: false),
@@ -131,6 +134,8 @@ public struct Scenario: Sendable, Hashable {
                         zones: try path("zones", required: false),
                         sources: sources,
                         file: url)
+        scenario.service = service
+        return scenario
     }
 
     /// Resolves a path relative to `base` (absolute paths stay as they are; `~` is expanded).

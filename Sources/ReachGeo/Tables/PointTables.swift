@@ -43,7 +43,14 @@ public enum PointTables {
             guard pop >= 0 else { throw error(name, row, "population \(popText) is negative") }
             if pop == 0 { zeroCount += 1; if zeroExample.isEmpty { zeroExample = "\(id) (line \(row.line))" } }
             let zone = row.values["zone"].flatMap { $0.isEmpty ? nil : $0 }
-            out.append(Resident(id: id, position: p, population: pop, zone: zone, sourceLine: row.line))
+            var resident = Resident(id: id, position: p, population: pop, zone: zone, sourceLine: row.line)
+            if let text = row.values["filings_per_person_year"], !text.isEmpty {
+                guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v.isFinite, v >= 0 else {
+                    throw error(name, row, "filings_per_person_year \"\(text)\" is not a non-negative number")
+                }
+                resident.filingsPerPersonYear = v
+            }
+            out.append(resident)
         }
         var warnings: [Warning] = []
         if zeroCount > 0 {
@@ -84,13 +91,38 @@ public enum PointTables {
                 }
                 capacity = v
             }
-            out.append(Site(id: id, position: p,
+            var site = Site(id: id, position: p,
                             name: row.values["name"].flatMap { $0.isEmpty ? nil : $0 },
                             zone: row.values["zone"].flatMap { $0.isEmpty ? nil : $0 },
                             capacity: capacity, role: role, sourceLine: row.line,
-                            locationQuality: row.values["location_quality"].flatMap { $0.isEmpty ? nil : $0 }))
+                            locationQuality: row.values["location_quality"].flatMap { $0.isEmpty ? nil : $0 })
+            try readServiceColumns(row, into: &site, fileName: name)
+            out.append(site)
         }
         return (out, warnings)
+    }
+
+    /// The optional site columns `staff` (a whole number of counters ≥ 0), `opening_hours_per_week`
+    /// (0 < h ≤ 168) and `service_minutes` (> 0).
+    static func readServiceColumns(_ row: Row, into site: inout Site, fileName: String) throws {
+        if let t = row.values["staff"], !t.isEmpty {
+            guard let v = Int(t.trimmingCharacters(in: .whitespaces)), v >= 0 else {
+                throw error(fileName, row, "staff \"\(t)\" is not a whole number of counters ≥ 0")
+            }
+            site.staff = v
+        }
+        if let t = row.values["opening_hours_per_week"], !t.isEmpty {
+            guard let v = Double(t.trimmingCharacters(in: .whitespaces)), v.isFinite, v > 0, v <= 168 else {
+                throw error(fileName, row, "opening_hours_per_week \"\(t)\" is not a number of hours in (0, 168]")
+            }
+            site.openingHoursPerWeek = v
+        }
+        if let t = row.values["service_minutes"], !t.isEmpty {
+            guard let v = Double(t.trimmingCharacters(in: .whitespaces)), v.isFinite, v > 0 else {
+                throw error(fileName, row, "service_minutes \"\(t)\" is not a number of minutes > 0")
+            }
+            site.serviceMinutes = v
+        }
     }
 
     static func error(_ file: String, _ row: Row, _ message: String) -> InputError {

@@ -8,6 +8,9 @@ public struct Resident: Sendable, Hashable {
     public var zone: String?
     /// The 1-based line (CSV), feature start line (GeoJSON) or grid row it came from; 0 if generated.
     public var sourceLine: Int
+    /// The resident's own filing rate (the optional `filings_per_person_year` column); nil: the
+    /// scenario's.
+    public var filingsPerPersonYear: Double? = nil
 
     public init(id: String, position: LonLat, population: Double, zone: String? = nil, sourceLine: Int = 0) {
         self.id = id
@@ -35,6 +38,11 @@ public struct Site: Sendable, Hashable {
     /// How the site's position was obtained (the optional `location_quality` column, e.g.
     /// `townhall`, `street`, `unit_label_point`); nil when the table does not say.
     public var locationQuality: String?
+    /// Counters staffed (the optional `staff` column); nil when the table does not say.
+    public var staff: Int? = nil
+    /// The site's own `opening_hours_per_week` and `service_minutes` (nil: the scenario's).
+    public var openingHoursPerWeek: Double? = nil
+    public var serviceMinutes: Double? = nil
 
     public init(id: String, position: LonLat, name: String? = nil, zone: String? = nil, capacity: Double? = nil,
                 role: SiteRole, sourceLine: Int = 0, locationQuality: String? = nil) {
