@@ -25,7 +25,7 @@ public struct CoverageSets: Sendable {
         let n = residents.count
         let profile = prepared.loaded.profile
         let positions = siteIndices.map { prepared.sites[$0].position }
-        let finder = try NearestSiteFinder(sites: positions, projection: prepared.frame)
+        let finder = NearestSiteFinder(sites: positions)
         let metersPerMinute = profile.estimateKmh * 1000 / 60
         let limitMinutes = standard.maxMinutes
         // Estimated-time reach in metres (used without roads).
@@ -72,8 +72,8 @@ public struct CoverageSets: Sendable {
         let chunkCount = (n + chunk - 1) / chunk
         struct Part: Sendable { var counts: [Int32] = []; var sites: [Int32] = []; var minutes: [Double] = [] }
         let parts: [Part] = residents.withUnsafeBufferPointer { rb in
-            prepared.residentsPlanar.withUnsafeBufferPointer { pb in
-                let r = UnsafeSendableBuffer(rb), p = UnsafeSendableBuffer(pb)
+            do {
+                let r = UnsafeSendableBuffer(rb)
                 return Parallel.map(count: chunkCount, minimumChunk: 1, initial: Part()) { c in
                     var part = Part()
                     var merged: [(site: Int32, minutes: Double)] = []
@@ -83,7 +83,7 @@ public struct CoverageSets: Sendable {
                         let estimateByDistance = useTime && !hasNetwork
                         let geo = useRadius || estimateByDistance
                             ? finder.sites(within: max(useRadius ? radius : 0, estimateByDistance ? estimateReachMeters : 0),
-                                           of: r[i].position, planar: p[i])
+                                           of: r[i].position)
                             : []
                         if hasNetwork {
                             let lo = useTime ? netOffsets[i] : 0, hi = useTime ? netOffsets[i + 1] : 0
