@@ -18,7 +18,7 @@ public struct RoadNetwork: Sendable {
     public static func build(roads: URL, profile: TravelProfile, progress: ProgressReporter = .silent) throws -> RoadNetwork {
         let result = try RoadGraphBuilder.build(osmFile: roads, profile: profile, progress: progress)
         if result.graph.stats.snapTargetEdges == 0 {
-            throw InputError(file: Scenario.displayName(roads), "no routable road for profile \"\(profile.name)\" in a component of at least \(profile.minComponentNodes) vertices")
+            throw InputError(file: Scenario.displayName(roads), "no routable road for profile \(ErrorText.quoted(profile.name)) in a component of at least \(profile.minComponentNodes) vertices")
         }
         return try RoadNetwork(graph: result.graph, profile: profile, warnings: result.warnings)
     }

@@ -43,19 +43,19 @@ public struct Scenario: Sendable, Hashable {
         var seen = Set<String>()
         for m in members {
             if !knownKeys.contains(m.key) {
-                throw InputError(file: name, line: m.keyLine, "unknown field \"\(m.key)\" (known: \(knownKeys.sorted().joined(separator: ", ")))")
+                throw InputError(file: name, line: m.keyLine, "unknown field \(ErrorText.quoted(m.key)) (known: \(knownKeys.sorted().joined(separator: ", ")))")
             }
-            if !seen.insert(m.key).inserted { throw InputError(file: name, line: m.keyLine, "the field \"\(m.key)\" appears twice") }
+            if !seen.insert(m.key).inserted { throw InputError(file: name, line: m.keyLine, "the field \(ErrorText.quoted(m.key)) appears twice") }
         }
         func string(_ key: String, required: Bool) throws -> String? {
             guard let node = root[key], !node.isNull else {
-                if required { throw InputError(file: name, line: root.line, "missing field \"\(key)\"") }
+                if required { throw InputError(file: name, line: root.line, "missing field \(ErrorText.quoted(key))") }
                 return nil
             }
             guard let s = node.stringValue else {
-                throw InputError(file: name, line: node.line, "\"\(key)\" must be a string, found \(node.value.typeName)")
+                throw InputError(file: name, line: node.line, "\(ErrorText.quoted(key)) must be a string, found \(node.value.typeName)")
             }
-            if s.isEmpty { throw InputError(file: name, line: node.line, "\"\(key)\" is empty") }
+            if s.isEmpty { throw InputError(file: name, line: node.line, "\(ErrorText.quoted(key)) is empty") }
             return s
         }
         func path(_ key: String, required: Bool) throws -> URL? {
@@ -162,7 +162,7 @@ public enum BundledData {
         guard FileManager.default.fileExists(atPath: url.path) else {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("profiles").path)) ?? [])
                 .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
-            throw InputError(file: nameOrPath, "no bundled profile named \"\(nameOrPath)\" (bundled: \(names.joined(separator: ", ")))")
+            throw InputError(file: nameOrPath, "no bundled profile named \(ErrorText.quoted(nameOrPath)) (bundled: \(names.joined(separator: ", ")))")
         }
         return url
     }

@@ -34,7 +34,7 @@ public struct ZoneUnit: Sendable, Hashable {
         var required: [String: Int] = [:]
         for key in ["name", "lon", "lat", "population"] {
             guard let c = column(key) else {
-                throw InputError(file: fileName, line: header.line, "missing column \"\(key)\" (a zone table needs name, lon, lat, population; optional code, area_km2)")
+                throw InputError(file: fileName, line: header.line, "missing column \(ErrorText.quoted(key)) (a zone table needs name, lon, lat, population; optional code, area_km2)")
             }
             required[key] = c
         }
@@ -47,15 +47,15 @@ public struct ZoneUnit: Sendable, Hashable {
             }
             func number(_ key: String, _ c: Int) throws -> Double {
                 let text = r.fields[c].trimmingCharacters(in: .whitespaces)
-                guard let v = Double(text), v.isFinite else {
-                    throw InputError(file: fileName, line: r.line, "\(key) is not a number: \"\(r.fields[c])\"")
+                guard let v = DecimalNumber.parse(text) else {
+                    throw InputError(file: fileName, line: r.line, "\(key) is not a decimal number: \(ErrorText.quoted(r.fields[c]))")
                 }
                 return v
             }
             let name = r.fields[required["name"]!]
             guard !name.isEmpty else { throw InputError(file: fileName, line: r.line, "empty name") }
             if let first = names[name] {
-                throw InputError(file: fileName, line: r.line, "zone name \"\(name)\" appears twice (first on line \(first))")
+                throw InputError(file: fileName, line: r.line, "zone name \(ErrorText.quoted(name)) appears twice (first on line \(first))")
             }
             names[name] = r.line
             let centroid = LonLat(lonDegrees: try number("lon", required["lon"]!), latDegrees: try number("lat", required["lat"]!))
@@ -74,7 +74,7 @@ public struct ZoneUnit: Sendable, Hashable {
             }
             let code = codeColumn.map { r.fields[$0] }.flatMap { $0.isEmpty ? nil : $0 } ?? zeroPadded(String(k + 1), to: 5)
             if let first = codes[code] {
-                throw InputError(file: fileName, line: r.line, "code \"\(code)\" appears twice (first on line \(first))")
+                throw InputError(file: fileName, line: r.line, "code \(ErrorText.quoted(code)) appears twice (first on line \(first))")
             }
             codes[code] = r.line
             units.append(ZoneUnit(code: code, name: name, centroid: centroid, areaSquareKilometers: area,
@@ -127,7 +127,7 @@ public enum ZoneDisaggregation {
             var points: [LonLat] = []
             if !zones.isEmpty {
                 guard let polygon = zoneByName[unit.name] else {
-                    throw InputError(file: unitsFile, line: unit.sourceLine, "no zone polygon named \"\(unit.name)\"")
+                    throw InputError(file: unitsFile, line: unit.sourceLine, "no zone polygon named \(ErrorText.quoted(unit.name))")
                 }
                 let b = polygon.boundingBox
                 let sw = frame.toPlane(LonLat(lonDegrees: b.minLonDegrees, latDegrees: b.minLatDegrees))
@@ -139,7 +139,7 @@ public enum ZoneDisaggregation {
                 }
             } else {
                 guard let areaKm2 = unit.areaSquareKilometers else {
-                    throw InputError(file: unitsFile, line: unit.sourceLine, "zone \"\(unit.name)\" has no area_km2 and no polygon (give --zones or an area_km2 column)")
+                    throw InputError(file: unitsFile, line: unit.sourceLine, "zone \(ErrorText.quoted(unit.name)) has no area_km2 and no polygon (give --zones or an area_km2 column)")
                 }
                 let radius = (areaKm2 * 1e6 / Double.pi).squareRoot()
                 try gridPoints(minX: -radius, maxX: radius, minY: -radius, maxY: radius, offsetX: offsetX, offsetY: offsetY,

@@ -99,13 +99,13 @@ struct AsciiGridTests {
         ("ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\ndx 1\n5\n", 6, "both"),
         ("ncols 1\nnrows 1\nxllcorner 0\nxllcenter 0\nyllcorner 0\ncellsize 1\n5\n", 4, "both"),
         ("ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\nfoo 3\n5\n", 6, "unknown"),
-        ("ncols 1\nnrows 1\nxllcorner zero\nyllcorner 0\ncellsize 1\n5\n", 3, "not a number"),
+        ("ncols 1\nnrows 1\nxllcorner zero\nyllcorner 0\ncellsize 1\n5\n", 3, "not a decimal number"),
         ("ncols 2\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2\n3\n", 7, "expected ncols"), // short row
         ("ncols 2\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n3 4\n", 6, "more than"), // long row
         ("ncols 2\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2\n", 7, "too few rows"),
         ("ncols 2\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2\n3 4\n", 7, "too many rows"),
-        ("ncols 2\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 abc\n", 6, "not a number"),
-        ("ncols 2\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 nan\n", 6, "not a number"),
+        ("ncols 2\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 abc\n", 6, "not a decimal number"),
+        ("ncols 2\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 nan\n", 6, "not a decimal number"),
         ("ncols 2\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\nNODATA_value -9999\n1 -5\n", 7, "negative"),
         ("ncols 2\nnrows 1\nxllcorner 500000\nyllcorner 0\ncellsize 1\n1 2\n", 3, "WGS 84"),
     ])
