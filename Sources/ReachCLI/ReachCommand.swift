@@ -23,7 +23,8 @@ enum ReachMain {
     static func main() {
         let exitCode: Int32
         do {
-            var command = try ReachCommand.parseAsRoot()
+            let arguments = try ArgumentPreflight.check(Array(CommandLine.arguments.dropFirst()))
+            var command = try ReachCommand.parseAsRoot(arguments)
             try command.run()
             exitCode = 0
         } catch {
@@ -32,19 +33,21 @@ enum ReachMain {
         exit(exitCode)
     }
 
-    /// Prints an error the way INTERFACE.md says and returns the exit code.
+    /// Prints an error the way INTERFACE.md says and returns the exit code. Every message goes
+    /// through ``ErrorText/oneLine(_:)``: one line, control characters escaped.
     static func report(_ error: any Error) -> Int32 {
+        func line(_ text: String) { writeToStderr("error: " + ErrorText.oneLine(text) + "\n") }
         switch error {
         case let e as InputError:
-            writeToStderr("error: \(e.description)\n"); return 2
+            line(e.description); return 2
         case let e as ProjectionError:
-            writeToStderr("error: \(e.description)\n"); return 2
+            line(e.description); return 2
         case let e as PlannerError:
             // A solver that breaks is our failure (1); everything else is a bad request (2).
-            if case .solverFailure = e { writeToStderr("error: internal failure: \(e.description)\n"); return 1 }
-            writeToStderr("error: \(e.description)\n"); return 2
+            if case .solverFailure = e { line("internal failure: \(e.description)"); return 1 }
+            line(e.description); return 2
         case let e as UsageError:
-            writeToStderr("error: \(e.message)\n"); return 2
+            line(e.message); return 2
         case let e as ExitCode:
             return e.rawValue
         default:
@@ -58,11 +61,11 @@ enum ReachMain {
                 // Usage mistakes: one `error:` line plus the usage, exit 2.
                 let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
                 let first = lines.first.map(String.init) ?? "bad usage"
-                writeToStderr((first.hasPrefix("Error: ") ? "error: " + first.dropFirst(7) : "error: " + first) + "\n")
+                line(first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first)
                 if lines.count > 1 { writeToStderr(lines.dropFirst().joined(separator: "\n") + "\n") }
                 return 2
             }
-            writeToStderr("error: internal failure: \(message.isEmpty ? String(describing: error) : message)\n")
+            line("internal failure: \(message.isEmpty ? String(describing: error) : message)")
             return 1
         }
     }

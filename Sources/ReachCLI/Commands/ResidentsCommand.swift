@@ -79,7 +79,9 @@ struct ResidentsCommand: ParsableCommand {
             try Self.writeAtomically(text, to: out)
             writeToStderr("reach: wrote \(residents.count) residents (population \(DecimalText.population(population))) to \(out)\n")
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            // The throwing API: the old `write(_:)` traps (an uncaught exception) on a full disk or
+            // a closed stdout. What a failed write means for the exit code is the caller's policy.
+            try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
         }
     }
 

@@ -20,6 +20,22 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Override standard.rule: either, both, radius, time.") var rule: String?
     @Option(help: "Override the zones GeoJSON.") var zones: String?
 
+    /// Flag values and combinations, checked before anything is read.
+    func validate() throws {
+        if noRoads && roads != nil {
+            throw ValidationError("--roads and --no-roads contradict each other; give one")
+        }
+        if let radiusMeters, !(radiusMeters.isFinite && radiusMeters >= 0 && radiusMeters <= 20_000_000) {
+            throw ValidationError("--radius-m must be a number of metres in 0…20000000, not \(radiusMeters)")
+        }
+        if let maxMinutes, !(maxMinutes.isFinite && maxMinutes >= 0 && maxMinutes <= 100_000) {
+            throw ValidationError("--max-minutes must be a number of minutes in 0…100000, not \(maxMinutes)")
+        }
+        if let rule, CoverageRule(rawValue: rule) == nil {
+            throw ValidationError("--rule must be one of either, both, radius, time, not \(ErrorText.quoted(rule))")
+        }
+    }
+
     /// The scenario with the overrides applied; override paths are relative to the current folder.
     func resolve() throws -> Scenario {
         let url = URL(fileURLWithPath: scenario).standardizedFileURL
@@ -51,7 +67,7 @@ struct ScenarioOptions: ParsableArguments {
         if let zones { s.zones = path(zones) }
         for (label, url) in [("residents", s.residents), ("existing", s.existing)] + [("candidates", s.candidates), ("roads", s.roads), ("zones", s.zones)].compactMap({ l, u in u.map { (l, $0) } }) {
             guard FileManager.default.fileExists(atPath: url.path) else {
-                throw InputError(file: Scenario.displayName(url), "no such file (the scenario's \"\(label)\")")
+                throw InputError(file: Scenario.displayName(url), "no such file (the scenario's \(ErrorText.quoted(label)))")
             }
         }
         return s
