@@ -81,8 +81,14 @@ struct IsochronesCommand: ParsableCommand {
             }
         }
         var features: [GeoJSONFeature] = []
-        for r in results {
-            for band in try r.get() where !band.polygons.isEmpty {
+        for (k, r) in results.enumerated() {
+            let bands: [IsochroneBand]
+            do { bands = try r.get() } catch let e as ProjectionError {
+                let site = prepared.sites[snapped[k]]
+                throw InputError(file: loaded.scenario.roads.map(Scenario.displayName) ?? scenario.scenario,
+                                 "the isochrone of site \(ErrorText.quoted(site.id)) reaches roads that cannot be projected to its UTM zone (\(e.message))")
+            }
+            for band in bands where !band.polygons.isEmpty {
                 let site = prepared.sites[band.siteIndex]
                 features.append(GeoJSONFeature(
                     geometry: .multiPolygon(band.polygons.map { [$0.outer] + $0.holes }),

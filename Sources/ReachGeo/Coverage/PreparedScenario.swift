@@ -20,7 +20,17 @@ public struct RoadNetwork: Sendable {
         if result.graph.stats.snapTargetEdges == 0 {
             throw InputError(file: Scenario.displayName(roads), "no routable road for profile \(ErrorText.quoted(profile.name)) in a component of at least \(profile.minComponentNodes) vertices")
         }
-        return try RoadNetwork(graph: result.graph, profile: profile, warnings: result.warnings)
+        do {
+            return try RoadNetwork(graph: result.graph, profile: profile, warnings: result.warnings)
+        } catch let e as ProjectionError {
+            // A PROJ domain error names the roads file and the offending point, not only PROJ's words.
+            var point = ""
+            if let k = Int(e.subject.dropFirst("point #".count)), k >= 0, k < result.graph.shape.count {
+                point = " at \(result.graph.shape[k])"
+            }
+            throw InputError(file: Scenario.displayName(roads),
+                             "the roads cannot be projected to the UTM zone of their centre\(point) (\(e.message)): the network spans too far; use an extract of one region")
+        }
     }
 
     /// Snaps points within the profile's `max_snap_m`.

@@ -148,10 +148,10 @@ public struct TravelProfile: Sendable, Hashable, Codable {
 
     /// Reads a profile file.
     /// - Throws: ``InputError`` naming the file (and the line of the offending key when found).
-    public static func load(from url: URL) throws -> TravelProfile {
-        let data: Data
-        data = try InputFile.read(url)
-        return try TravelProfile(jsonData: data, fileName: url.path)
+    public static func load(from url: URL, displayName: String? = nil) throws -> TravelProfile {
+        let name = displayName ?? url.path
+        let data = try InputFile.read(url, displayName: name)
+        return try TravelProfile(jsonData: data, fileName: name)
     }
 
     /// Decodes a profile from JSON text.

@@ -69,7 +69,9 @@ public struct ZoneUnit: Sendable, Hashable {
             var area: Double? = nil
             if let a = areaColumn, !r.fields[a].isEmpty {
                 let v = try number("area_km2", a)
-                guard v > 0 else { throw InputError(file: fileName, line: r.line, "area_km2 must be positive, found \(r.fields[a])") }
+                guard v > 0, v <= 6e8 else {
+                    throw InputError(file: fileName, line: r.line, "area_km2 must be in 0 < A ≤ 6e8 (the Earth's surface is 5.1e8 km²), found \(ErrorText.quoted(r.fields[a]))")
+                }
                 area = v
             }
             let code = codeColumn.map { r.fields[$0] }.flatMap { $0.isEmpty ? nil : $0 } ?? zeroPadded(String(k + 1), to: 5)
@@ -182,12 +184,15 @@ public enum ZoneDisaggregation {
     private static func gridPoints(minX: Double, maxX: Double, minY: Double, maxY: Double, offsetX: Double, offsetY: Double,
                                    spacing: Double, budget: Int, unit: ZoneUnit, file: String,
                                    _ body: (Double, Double) -> Void) throws {
-        let i0 = Int(((minX - offsetX) / spacing).rounded(.up)), i1 = Int(((maxX - offsetX) / spacing).rounded(.down))
-        let j0 = Int(((minY - offsetY) / spacing).rounded(.up)), j1 = Int(((maxY - offsetY) / spacing).rounded(.down))
-        guard i1 >= i0, j1 >= j0 else { return }
-        guard (i1 - i0 + 1) * (j1 - j0 + 1) <= budget else {
+        // Counted in Double first: the conversions to Int below then cannot overflow.
+        let fi0 = ((minX - offsetX) / spacing).rounded(.up), fi1 = ((maxX - offsetX) / spacing).rounded(.down)
+        let fj0 = ((minY - offsetY) / spacing).rounded(.up), fj1 = ((maxY - offsetY) / spacing).rounded(.down)
+        guard fi1 >= fi0, fj1 >= fj0 else { return }
+        guard (fi1 - fi0 + 1) * (fj1 - fj0 + 1) <= Double(budget), abs(fi0) < 1e15, abs(fi1) < 1e15,
+              abs(fj0) < 1e15, abs(fj1) < 1e15 else {
             throw InputError(file: file, line: unit.sourceLine, "spacing \(spacing) m gives more than \(maximumPointCount) points; use a larger spacing")
         }
+        let i0 = Int(fi0), i1 = Int(fi1), j0 = Int(fj0), j1 = Int(fj1)
         for j in stride(from: j1, through: j0, by: -1) {
             let y = offsetY + Double(j) * spacing
             for i in i0...i1 { body(offsetX + Double(i) * spacing, y) }
