@@ -66,6 +66,7 @@ struct IsochronesCommand: ParsableCommand {
         }
         var warnings = prepared.warnings
         let snapped = chosen.filter { prepared.siteSnaps[$0] != nil }
+        let snaps = snapped.compactMap { prepared.siteSnaps[$0] }
         if snapped.count < chosen.count {
             warnings.append(Warning("\(chosen.count - snapped.count) intake point(s) have no road within max_snap_m and get no isochrone"))
         }
@@ -77,7 +78,7 @@ struct IsochronesCommand: ParsableCommand {
             let s = snapped[k]
             return Result {
                 try IsochroneBuilder.build(graph: network.graph, siteIndex: s, sitePosition: prepared.sites[s].position,
-                                           site: prepared.siteSnaps[s]!, profile: profile, bandsMinutes: bandsMinutes, options: options)
+                                           site: snaps[k], profile: profile, bandsMinutes: bandsMinutes, options: options)
             }
         }
         var features: [GeoJSONFeature] = []

@@ -214,7 +214,7 @@ public struct AsciiGrid: Sendable, Hashable {
         let east = west + Double(columnCount) * cellWidth
         let north = south + Double(rowCount) * cellHeight
         guard west >= -180.0000001, east <= 180.0000001, south >= -90.0000001, north <= 90.0000001 else {
-            throw InputError(file: fileName, line: header[xKey]!.line,
+            throw InputError(file: fileName, line: header[xKey]?.line ?? firstDataLine,
                              "the grid (lon \(west)…\(east), lat \(south)…\(north)) is not in WGS 84 degrees; reproject it to EPSG:4326")
         }
         let nodata = header["nodata_value"]?.value

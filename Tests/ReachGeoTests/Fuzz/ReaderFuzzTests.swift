@@ -98,10 +98,38 @@ import TestSupport
         2.5 3e2 4
 
         """
-    static var pbf: [UInt8] {
-        OSMReaderTests.rawBlob(type: "OSMHeader", payload: OSMReaderTests.headerBlock(features: ["OsmSchema-V0.6", "DenseNodes"]))
-            + OSMReaderTests.rawBlob(type: "OSMData", payload: OSMReaderTests.plainPrimitiveBlock())
-    }
+    /// A header blob and one raw data blob: three plain nodes and a two-way primary way over
+    /// them (so that the graph has a strongly connected component to snap to).
+    static let pbf: [UInt8] = {
+        typealias W = OSMReaderTests.ProtoWriter
+        var strings = W()
+        for s in ["", "highway", "primary", "maxspeed", "50"] { strings.field(1, string: s) }
+        var group = W()
+        for (i, lonUnits) in [Int64(1_058_500_000), 1_058_510_000, 1_058_520_000].enumerated() {
+            var node = W()
+            node.field(1, sint: Int64(i + 1))
+            node.field(8, sint: 200_000_000 + Int64(i) * 10_000)
+            node.field(9, sint: lonUnits)
+            group.field(1, bytes: node.bytes)
+        }
+        var way = W()
+        way.field(1, varint: 42)
+        var keys = W(); keys.varint(1); keys.varint(3)
+        var values = W(); values.varint(2); values.varint(4)
+        way.field(2, bytes: keys.bytes)
+        way.field(3, bytes: values.bytes)
+        var refs = W()
+        for delta: Int64 in [1, 1, 1] { refs.varint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63))) }
+        way.field(8, bytes: refs.bytes)
+        group.field(3, bytes: way.bytes)
+        var block = W()
+        block.field(1, bytes: strings.bytes)
+        block.field(2, bytes: group.bytes)
+        block.field(17, varint: 100)
+        block.field(19, varint: 1_000_000_000)
+        return OSMReaderTests.rawBlob(type: "OSMHeader", payload: OSMReaderTests.headerBlock(features: ["OsmSchema-V0.6", "DenseNodes"]))
+            + OSMReaderTests.rawBlob(type: "OSMData", payload: block.bytes)
+    }()
 
     // MARK: mutation
 
@@ -191,11 +219,9 @@ import TestSupport
         case .profile:
             _ = try TravelProfile(jsonData: Data(bytes), fileName: "profile.json")
         case .osmXML:
-            let extract = try bytes.withUnsafeBytes { try OSMXMLReader.read(bytes: $0, fileName: "roads.osm", profile: .testMotorcycle()) }
-            _ = RoadGraphBuilder.build(extract: extract, profile: .testMotorcycle())
+            try route(RoadNetwork.build(roads: write("roads.osm", bytes), profile: .testMotorcycle()))
         case .pbf:
-            let extract = try bytes.withUnsafeBytes { try OSMPBFReader.read(bytes: $0, fileName: "roads.osm.pbf", profile: .testMotorcycle()) }
-            _ = RoadGraphBuilder.build(extract: extract, profile: .testMotorcycle())
+            try route(RoadNetwork.build(roads: write("roads.osm.pbf", bytes), profile: .testMotorcycle()))
         case .asciiGrid:
             let grid = try AsciiGrid.read(from: write("grid.asc", bytes), displayName: "grid.asc")
             try evaluate(residents: grid.residents(), dir: dir)
@@ -203,6 +229,17 @@ import TestSupport
             let units = try ZoneUnit.loadUnits(from: write("units.csv", bytes), displayName: "units.csv")
             _ = try ZoneDisaggregation.residents(units: units, zones: [], spacingMeters: 2000, seed: 1, unitsFile: "units.csv")
         }
+    }
+
+    /// Roads that read well are snapped to and routed on.
+    static func route(_ network: RoadNetwork) throws {
+        let points = [LonLat(lonDegrees: 105.85, latDegrees: 21.0), LonLat(lonDegrees: 105.8515, latDegrees: 21.0012),
+                      LonLat(lonDegrees: 105.852, latDegrees: 21.002)]
+        let snaps = try network.snap(points)
+        let seconds = network.connectorSeconds(snaps)
+        let found = FastestIntakeSearch.run(graph: network.graph, sites: [snaps[0], snaps[2]], siteConnectorSeconds: [seconds[0], seconds[2]],
+                                            residents: snaps, residentConnectorSeconds: seconds)
+        for f in found { if let f { #expect(f.seconds >= 0 && !f.seconds.isNaN) } }
     }
 
     static func writeScenarioFiles(_ dir: URL) throws {
