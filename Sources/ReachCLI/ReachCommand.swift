@@ -65,6 +65,12 @@ enum ReachMain {
                 if lines.count > 1 { writeToStderr(lines.dropFirst().joined(separator: "\n") + "\n") }
                 return 2
             }
+            let ns = error as NSError
+            if ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain {
+                // Foundation's file errors in plain words, not "NSCocoaErrorDomain error 512".
+                line("internal failure: \(ErrorText.plainWords(for: error))")
+                return 1
+            }
             line("internal failure: \(message.isEmpty ? String(describing: error) : message)")
             return 1
         }

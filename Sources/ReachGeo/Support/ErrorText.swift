@@ -79,6 +79,33 @@ public enum ErrorText {
     }
 }
 
+extension ErrorText {
+    /// Plain words for a Foundation file error (never "NSCocoaErrorDomain error 512"): the
+    /// underlying errno when there is one, else the Cocoa error code's meaning; other errors
+    /// as they describe themselves.
+    public static func plainWords(for error: any Error) -> String {
+        let ns = error as NSError
+        if ns.domain == NSPOSIXErrorDomain { return errnoText(Int32(truncatingIfNeeded: ns.code)) }
+        guard ns.domain == NSCocoaErrorDomain else { return String(describing: error) }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return errnoText(Int32(truncatingIfNeeded: underlying.code))
+        }
+        switch CocoaError.Code(rawValue: ns.code) {
+        case .fileNoSuchFile, .fileReadNoSuchFile: return "file not found"
+        case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
+        case .fileWriteOutOfSpace: return "no space left on the device"
+        case .fileWriteVolumeReadOnly: return "read-only file system"
+        case .fileWriteFileExists: return "the file already exists"
+        case .fileReadInvalidFileName, .fileWriteInvalidFileName: return "invalid file name"
+        case .fileReadTooLarge: return "the file is too large"
+        case .fileReadCorruptFile, .fileReadUnknownStringEncoding, .fileReadInapplicableStringEncoding: return "the file cannot be decoded"
+        case .fileReadUnknown: return "read error"
+        case .fileWriteUnknown: return "write error"
+        default: return "file error \(ns.code)"
+        }
+    }
+}
+
 /// Reading input files with plain-word errors.
 public enum InputFile {
     /// The bytes of a regular file; throws ``InputError`` (`FILE: file not found`, `is a
@@ -91,8 +118,7 @@ public enum InputFile {
         do {
             return try Data(contentsOf: url, options: mapped ? .alwaysMapped : [])
         } catch {
-            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { Int32($0.code) }
-            throw InputError(file: name, "cannot read the file: \(code.map(ErrorText.errnoText) ?? "read error")")
+            throw InputError(file: name, "cannot read the file: \(ErrorText.plainWords(for: error))")
         }
     }
 }
