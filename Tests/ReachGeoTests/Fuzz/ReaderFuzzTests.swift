@@ -149,7 +149,7 @@ import TestSupport
         let operations = [1, 1, 1, 2, 2, 3, 4][Int(rng.next() % 7)]
         for _ in 0..<operations {
             func position() -> Int { b.isEmpty ? 0 : Int(rng.next() % UInt64(b.count + 1)) }
-            switch rng.next() % 8 {
+            switch rng.next() % 10 {
             case 0 where !b.isEmpty: // bit flip
                 let i = Int(rng.next() % UInt64(b.count)); b[i] ^= UInt8(1 << (rng.next() % 8))
             case 1 where !b.isEmpty: // a special byte
@@ -172,6 +172,14 @@ import TestSupport
                     let t = ["1e400", "1e26", "9.3e18", "1e12", "0x10", "-0", "4294967296", "2147483648", "1e-9"][Int(rng.next() % 9)]
                     b.replaceSubrange(start..<end, with: Array(t.utf8))
                 }
+            case 8 where !b.isEmpty, 9 where !b.isEmpty: // replace one whole value (between delimiters) by a special token
+                let delimiters: Set<UInt8> = [0x2C, 0x0A, 0x0D, 0x20, 0x22, 0x3C, 0x3E, 0x3D, 0x3A, 0x7B, 0x7D, 0x5B, 0x5D, 0x09]
+                let i = Int(rng.next() % UInt64(b.count))
+                var lo = i, hi = i
+                while lo > 0, !delimiters.contains(b[lo - 1]) { lo -= 1 }
+                while hi < b.count, !delimiters.contains(b[hi]) { hi += 1 }
+                let t = tokens[Int(rng.next() % UInt64(tokens.count))]
+                b.replaceSubrange(lo..<hi, with: Array(t.utf8))
             default: break
             }
         }
