@@ -61,7 +61,7 @@ enum ReachMain {
                 // Usage mistakes: one `error:` line plus the usage, exit 2.
                 let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
                 let first = lines.first.map(String.init) ?? "bad usage"
-                line(first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first)
+                line(cutQuotedValues(first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first))
                 if lines.count > 1 { writeToStderr(lines.dropFirst().joined(separator: "\n") + "\n") }
                 return 2
             }
@@ -75,6 +75,16 @@ enum ReachMain {
             return 1
         }
     }
+}
+
+/// argument-parser echoes values in single quotes (`The value '…' is invalid for '--branches'`):
+/// each quoted value is cut to ``ErrorText/maximumEchoLength`` characters, as Reach's own are.
+func cutQuotedValues(_ line: String) -> String {
+    let parts = line.split(separator: "'", omittingEmptySubsequences: false)
+    guard parts.count >= 3 else { return line }
+    return parts.enumerated().map { k, part in
+        k % 2 == 1 && k < parts.count - 1 ? ErrorText.echo(part) : String(part)
+    }.joined(separator: "'")
 }
 
 /// A bad flag value or combination found at run time.

@@ -25,10 +25,10 @@ struct ScenarioOptions: ParsableArguments {
         if noRoads && roads != nil {
             throw ValidationError("--roads and --no-roads contradict each other; give one")
         }
-        if let radiusMeters, !(radiusMeters.isFinite && radiusMeters >= 0 && radiusMeters <= 20_000_000) {
+        if let radiusMeters, !(radiusMeters.isFinite && radiusMeters >= 0 && radiusMeters <= ValueRanges.maximumRadiusMeters) {
             throw ValidationError("--radius-m must be a number of metres in 0…20000000, not \(radiusMeters)")
         }
-        if let maxMinutes, !(maxMinutes.isFinite && maxMinutes >= 0 && maxMinutes <= 100_000) {
+        if let maxMinutes, !(maxMinutes.isFinite && maxMinutes >= 0 && maxMinutes <= ValueRanges.maximumMaxMinutes) {
             throw ValidationError("--max-minutes must be a number of minutes in 0…100000, not \(maxMinutes)")
         }
         if let rule, CoverageRule(rawValue: rule) == nil {

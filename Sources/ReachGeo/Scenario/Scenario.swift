@@ -73,13 +73,13 @@ public struct Scenario: Sendable, Hashable {
                 }
                 switch m.key {
                 case "radius_m":
-                    guard let v = m.value.numberValue, v >= 0 else {
-                        throw InputError(file: name, line: m.value.line, "\"radius_m\" must be a non-negative number of metres")
+                    guard let v = m.value.numberValue, v >= 0, v <= ValueRanges.maximumRadiusMeters else {
+                        throw InputError(file: name, line: m.value.line, "\"radius_m\" must be a number of metres in 0…20000000")
                     }
                     standard.radiusMeters = v
                 case "max_minutes":
-                    guard let v = m.value.numberValue, v >= 0 else {
-                        throw InputError(file: name, line: m.value.line, "\"max_minutes\" must be a non-negative number of minutes")
+                    guard let v = m.value.numberValue, v >= 0, v <= ValueRanges.maximumMaxMinutes else {
+                        throw InputError(file: name, line: m.value.line, "\"max_minutes\" must be a number of minutes in 0…100000")
                     }
                     standard.maxMinutes = v
                 default:
@@ -91,9 +91,13 @@ public struct Scenario: Sendable, Hashable {
             }
         }
         let scenarioName = try string("name", required: false) ?? url.deletingPathExtension().lastPathComponent
+        // `required: true` throws when the field is missing, so these are never nil.
+        guard let residents = try path("residents", required: true), let existing = try path("existing", required: true) else {
+            throw InputError(file: name, line: root.line, "missing field \"residents\" or \"existing\"")
+        }
         return Scenario(name: scenarioName,
-                        residents: try path("residents", required: true)!,
-                        existing: try path("existing", required: true)!,
+                        residents: residents,
+                        existing: existing,
                         candidates: try path("candidates", required: false),
                         roads: try path("roads", required: false),
                         profile: try string("profile", required: false) ?? "motorcycle",

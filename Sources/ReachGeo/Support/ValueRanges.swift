@@ -11,6 +11,10 @@ public enum ValueRanges {
     /// The smallest population other than 0: outputs carry 3 decimals, so a smaller one would
     /// print as 0.
     public static let minimumNonzeroPopulation = 0.001
+    /// The largest service radius (`radius_m`, `--radius-m`): half the Earth's circumference.
+    public static let maximumRadiusMeters = 20_000_000.0
+    /// The largest travel-time limit (`max_minutes`, `--max-minutes`), about 69 days.
+    public static let maximumMaxMinutes = 100_000.0
     /// The largest `--time-limit` in seconds (11.6 days).
     public static let maximumTimeLimitSeconds = 1e6
 
