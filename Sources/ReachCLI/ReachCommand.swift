@@ -33,7 +33,8 @@ enum ReachMain {
         CBCSolver.defaultWorker = CBCWorker.ownExecutable()
         let exitCode: Int32
         do {
-            var command = try ReachCommand.parseAsRoot()
+            let arguments = try ArgumentPreflight.check(Array(CommandLine.arguments.dropFirst()))
+            var command = try ReachCommand.parseAsRoot(arguments)
             try command.run()
             exitCode = 0
         } catch {
@@ -42,21 +43,23 @@ enum ReachMain {
         exit(exitCode)
     }
 
-    /// Prints an error the way INTERFACE.md says and returns the exit code.
+    /// Prints an error the way INTERFACE.md says and returns the exit code. Every message goes
+    /// through ``ErrorText/oneLine(_:)``: one line, control characters escaped.
     static func report(_ error: any Error) -> Int32 {
+        func line(_ text: String) { writeToStderr("error: " + ErrorText.oneLine(text) + "\n") }
         switch error {
         case let e as InputError:
-            writeToStderr("error: \(e.description)\n"); return 2
+            line(e.description); return 2
         case let e as ProjectionError:
-            writeToStderr("error: \(e.description)\n"); return 2
+            line(e.description); return 2
         case let e as PlannerError:
             // A solver that breaks is our failure (1); everything else is a bad request (2).
-            if case .solverFailure = e { writeToStderr("error: internal failure: \(e.description)\n"); return 1 }
-            writeToStderr("error: \(e.description)\n"); return 2
+            if case .solverFailure = e { line("internal failure: \(e.description)"); return 1 }
+            line(e.description); return 2
         case let e as UsageError:
-            writeToStderr("error: \(e.message)\n"); return 2
+            line(e.message); return 2
         case let e as OutputError:
-            writeToStderr("error: \(e.description)\n"); return 1
+            line(e.description); return 1
         case is Interruption.Interrupted:
             // A signal arrived: the cleanup thread is exiting the process with 130 / 143.
             while true { pause() }
@@ -77,14 +80,30 @@ enum ReachMain {
                 // Usage mistakes: one `error:` line plus the usage, exit 2.
                 let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
                 let first = lines.first.map(String.init) ?? "bad usage"
-                writeToStderr((first.hasPrefix("Error: ") ? "error: " + first.dropFirst(7) : "error: " + first) + "\n")
+                line(cutQuotedValues(first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first))
                 if lines.count > 1 { writeToStderr(lines.dropFirst().joined(separator: "\n") + "\n") }
                 return 2
             }
-            writeToStderr("error: internal failure: \(message.isEmpty ? String(describing: error) : message)\n")
+            let ns = error as NSError
+            if ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain {
+                // Foundation's file errors in plain words, not "NSCocoaErrorDomain error 512".
+                line("internal failure: \(ErrorText.plainWords(for: error))")
+                return 1
+            }
+            line("internal failure: \(message.isEmpty ? String(describing: error) : message)")
             return 1
         }
     }
+}
+
+/// argument-parser echoes values in single quotes (`The value '…' is invalid for '--branches'`):
+/// each quoted value is cut to ``ErrorText/maximumEchoLength`` characters, as Reach's own are.
+func cutQuotedValues(_ line: String) -> String {
+    let parts = line.split(separator: "'", omittingEmptySubsequences: false)
+    guard parts.count >= 3 else { return line }
+    return parts.enumerated().map { k, part in
+        k % 2 == 1 && k < parts.count - 1 ? ErrorText.echo(part) : String(part)
+    }.joined(separator: "'")
 }
 
 /// A bad flag value or combination found at run time.

@@ -24,10 +24,13 @@ struct MapFrame: Sendable {
     init(fitting box: GeoBoundingBox, widthPx: Double, marginPx: Double,
          minHeightPx: Double, maxHeightPx: Double) {
         let center = box.center
-        // Metres in one degree at the centre latitude, measured geodesically.
+        // Metres in one degree at the centre latitude, measured geodesically; at a pole a degree
+        // of longitude has no length, so the scale is taken 0.1° from it (never 0: the inverse
+        // ``lonLat(x:y:)`` divides by it).
+        let scaleLat = min(89.9, max(-89.9, center.latDegrees))
         let metersPerDegreeLon = Geodesic.distanceMeters(
-            LonLat(lonDegrees: center.lonDegrees - 0.5, latDegrees: center.latDegrees),
-            LonLat(lonDegrees: center.lonDegrees + 0.5, latDegrees: center.latDegrees))
+            LonLat(lonDegrees: center.lonDegrees - 0.5, latDegrees: scaleLat),
+            LonLat(lonDegrees: center.lonDegrees + 0.5, latDegrees: scaleLat))
         let metersPerDegreeLat = Geodesic.distanceMeters(
             LonLat(lonDegrees: center.lonDegrees, latDegrees: max(-90, center.latDegrees - 0.5)),
             LonLat(lonDegrees: center.lonDegrees, latDegrees: min(90, center.latDegrees + 0.5)))
@@ -56,15 +59,19 @@ struct MapFrame: Sendable {
     func y(_ p: LonLat) -> Double { y0 - (p.latDegrees - center.latDegrees) * pxPerDegreeLat }
 
     /// The position at pixel (x, y): the inverse of ``x(_:)``/``y(_:)``.
+    /// (Latitudes beyond the poles, above or below the map, are clamped to ±90.)
     func lonLat(x: Double, y: Double) -> LonLat {
         LonLat(lonDegrees: center.lonDegrees + (x - x0) / pxPerDegreeLon,
-               latDegrees: center.latDegrees - (y - y0) / pxPerDegreeLat)
+               latDegrees: min(90, max(-90, center.latDegrees - (y - y0) / pxPerDegreeLat)))
     }
 
-    /// Geodesic metres per horizontal pixel at pixel row `y`.
+    /// Geodesic metres per horizontal pixel at pixel row `y` (at a pole, where a row has no
+    /// width, the north–south scale instead).
     func metersPerPixel(atY y: Double) -> Double {
         let a = lonLat(x: x0 - 50, y: y), b = lonLat(x: x0 + 50, y: y)
-        return Geodesic.distanceMeters(a, b) / 100
+        let m = Geodesic.distanceMeters(a, b) / 100
+        if m.isFinite && m > 1e-9 { return m }
+        return 111_000 / pxPerDegreeLat
     }
 }
 

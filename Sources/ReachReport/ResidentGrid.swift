@@ -45,8 +45,12 @@ struct ResidentGrid: Sendable {
         var index: [Int64: Int] = [:]
         var cells: [Cell] = []
         for r in residents where r.population.isFinite && r.population > 0 && r.position.isValid {
-            let column = Int(((frame.x(r.position) - frame.x0) / cellPx).rounded(.down))
-            let row = Int(((frame.y(r.position) - frame.y0) / cellPx).rounded(.down))
+            // Checked conversions: a position the frame cannot place (a non-finite or huge
+            // offset) is left out of the grid instead of trapping.
+            let columnValue = ((frame.x(r.position) - frame.x0) / cellPx).rounded(.down)
+            let rowValue = ((frame.y(r.position) - frame.y0) / cellPx).rounded(.down)
+            guard let column = Int(exactly: columnValue), let row = Int(exactly: rowValue),
+                  abs(column) < 1 << 30, abs(row) < 1 << 30 else { continue }
             let key = Int64(row) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: column)))
             if let i = index[key] {
                 cells[i].population += r.population

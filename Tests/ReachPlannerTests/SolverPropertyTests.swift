@@ -110,7 +110,7 @@ import Testing
         #expect(result.killedAtTimeLimit)
         // Generous margin for building the model on a loaded machine; without the outside limit
         // this call takes many seconds.
-        #expect(elapsed < 3, "runCBC took \(elapsed) s for a 0.2 s limit")
+        #expect(elapsed < 10, "runCBC took \(elapsed) s for a 0.2 s limit")
         let tiny = try makeProblem(populations: [5, 3, 2], roles: "ccc", covers: [[0], [1], [1, 2]])
         let after = try CBCSolver.runCBC(MCLPInstance(problem: tiny, mode: .add, branchesToChoose: 1), warmStart: [], seconds: 10)
         #expect(after.provenOptimal)

@@ -35,15 +35,11 @@ func coverageBenchmark(residents residentCount: Int, sites siteCount: Int, write
     let sites = sitePoints.enumerated().map { Site(id: "s\($0.offset)", position: $0.element, role: .existing) }
     let standard = ServiceStandard()
     var timings = StageTimings()
-    let frame = ProjectionSpec.utm(containing: LonLat(lonDegrees: 105.85, latDegrees: 21.03))
-    let planar = try timings.measure("project") { try LocalMetricFrame.project(residentPoints, with: frame) }
-    let finder = try timings.measure("index") { try NearestSiteFinder(sites: sitePoints, projection: frame) }
+    let finder = timings.measure("index") { NearestSiteFinder(sites: sitePoints) }
     let nearest: [(site: Int, distanceMeters: Double)?] = timings.measure("nearest") {
         residentPoints.withUnsafeBufferPointer { rb in
-            planar.withUnsafeBufferPointer { pb in
-                let r = UnsafeSendableBuffer(rb), p = UnsafeSendableBuffer(pb)
-                return Parallel.map(count: residentCount, minimumChunk: 8192, initial: nil) { i in finder.nearest(to: r[i], planar: p[i]) }
-            }
+            let r = UnsafeSendableBuffer(rb)
+            return Parallel.map(count: residentCount, minimumChunk: 8192, initial: nil) { i in finder.nearest(to: r[i]) }
         }
     }
     let times = TimeEstimate.times(nearest: nearest, detourFactor: 1.35, estimateKmh: 22)

@@ -106,7 +106,8 @@ enum RunClock {
 /// Human-readable summaries for the terminal.
 enum TextSummary {
     static func people(_ v: Double) -> String {
-        let whole = Int(v.rounded())
+        // Checked: readers cap populations (ValueRanges), but a summary must never trap.
+        guard let whole = Int(exactly: v.rounded()), abs(whole) < 1 << 62 else { return DecimalText.fixed(v, decimals: 0) }
         let digits = String(abs(whole))
         var out = ""
         for (k, ch) in digits.reversed().enumerated() {

@@ -23,6 +23,17 @@ struct DemoCommand: ParsableCommand {
     @Flag(name: .customLong("no-roads"), help: "Ignore data/hanoi/roads.osm.pbf even when present.") var noRoads = false
     @Option(help: "stdout format: text or json.") var format: OutputFormat = .text
 
+    func validate() throws {
+        try validateTimeLimit(timeLimit)
+        guard keep >= 1 else { throw ValidationError("--keep must be a whole number ≥ 1, not \(keep)") }
+        // An existing file where the output folder should be is a usage mistake (exit 2), found
+        // before any work is done.
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw ValidationError("--out \(ErrorText.quoted(out)) is a file, not a folder")
+        }
+    }
+
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
         let progress = ProgressReporter.terminal

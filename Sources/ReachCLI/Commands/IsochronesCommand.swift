@@ -20,19 +20,34 @@ struct IsochronesCommand: ParsableCommand {
     @Option(help: "Comma-separated ids of the intake points (default: every existing site).") var sites: String?
     @Option(name: .customLong("cell-m"), help: "Grid cell in metres (default 50).") var cellMeters: Double = 50
 
+    /// The bands of `--minutes`: decimal numbers in 0 < m ≤ 1440, comma-separated, no empty
+    /// item, no duplicate (a band given twice would silently produce one polygon).
     func bands() throws -> [Double] {
-        let parts = minutes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let values = parts.compactMap(Double.init)
-        guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            throw UsageError("--minutes must be positive numbers separated by commas, e.g. 10,20,30")
+        let parts = minutes.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var values: [Double] = []
+        for (k, part) in parts.enumerated() {
+            guard !part.isEmpty else {
+                throw ValidationError("--minutes: item \(k + 1) of \(ErrorText.quoted(minutes)) is empty; give numbers separated by single commas, e.g. 10,20,30")
+            }
+            guard let v = DecimalNumber.parse(part), v > 0, v <= 1440 else {
+                throw ValidationError("--minutes: \(ErrorText.quoted(part)) is not a number of minutes in 0 < m ≤ 1440")
+            }
+            if values.contains(v) { throw ValidationError("--minutes: \(ErrorText.quoted(part)) is given twice") }
+            values.append(v)
         }
         return values
+    }
+
+    func validate() throws {
+        _ = try bands()
+        guard cellMeters.isFinite, cellMeters >= 5, cellMeters <= 100_000 else {
+            throw ValidationError("--cell-m must be a number of metres in 5…100000, not \(cellMeters)")
+        }
     }
 
     func run() throws {
         let progress = ProgressReporter.terminal
         let bandsMinutes = try bands()
-        guard cellMeters.isFinite, cellMeters >= 5 else { throw UsageError("--cell-m must be at least 5 metres") }
         var timings = StageTimings()
         // The destination is checked before any work: outputs never replace inputs.
         let resolved = try timings.measure("read") { try scenario.resolve() }
@@ -50,12 +65,13 @@ struct IsochronesCommand: ParsableCommand {
             var byID: [String: Int] = [:]
             for (k, s) in prepared.sites.enumerated() { byID[s.id] = k }
             chosen = try wanted.map { id in
-                guard let k = byID[id] else { throw UsageError("--sites: no site with id \"\(id)\" in the scenario") }
+                guard let k = byID[id] else { throw UsageError("--sites: no site with id \(ErrorText.quoted(id)) in the scenario") }
                 return k
             }
         }
         var warnings = prepared.warnings
         let snapped = chosen.filter { prepared.siteSnaps[$0] != nil }
+        let snaps = snapped.compactMap { prepared.siteSnaps[$0] }
         if snapped.count < chosen.count {
             warnings.append(Warning("\(chosen.count - snapped.count) intake point(s) have no road within max_snap_m and get no isochrone"))
         }
@@ -67,12 +83,18 @@ struct IsochronesCommand: ParsableCommand {
             let s = snapped[k]
             return Result {
                 try IsochroneBuilder.build(graph: network.graph, siteIndex: s, sitePosition: prepared.sites[s].position,
-                                           site: prepared.siteSnaps[s]!, profile: profile, bandsMinutes: bandsMinutes, options: options)
+                                           site: snaps[k], profile: profile, bandsMinutes: bandsMinutes, options: options)
             }
         }
         var features: [GeoJSONFeature] = []
-        for r in results {
-            for band in try r.get() where !band.polygons.isEmpty {
+        for (k, r) in results.enumerated() {
+            let bands: [IsochroneBand]
+            do { bands = try r.get() } catch let e as ProjectionError {
+                let site = prepared.sites[snapped[k]]
+                throw InputError(file: loaded.scenario.roads.map(Scenario.displayName) ?? scenario.scenario,
+                                 "the isochrone of site \(ErrorText.quoted(site.id)) reaches roads that cannot be projected to its UTM zone (\(e.message))")
+            }
+            for band in bands where !band.polygons.isEmpty {
                 let site = prepared.sites[band.siteIndex]
                 features.append(GeoJSONFeature(
                     geometry: .multiPolygon(band.polygons.map { [$0.outer] + $0.holes }),

@@ -20,9 +20,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "add or consolidate.") var mode: PlanningModeArgument = .add
     @Option(help: "coverage (maximise covered population with N branches) or branches (fewest branches for --target-share).")
     var objective: ObjectiveArgument = .coverage
-    @Option(name: .customLong("target-share"), help: "Share of the coverable population to reach with --objective branches.")
-    var targetShare: Double = 0.99
-    @Option(name: .customLong("time-limit"), help: "Seconds the exact solver may use.") var timeLimit: Double = 10
+    @Option(name: .customLong("target-share"), help: "Share of the coverable population to reach with --objective branches (default 0.99).")
+    var targetShareOption: Double?
+    @Option(name: .customLong("time-limit"), help: "Seconds the exact solver may use (0 < S ≤ 1e6).") var timeLimit: Double = 10
     @Option(help: "Solver: cbc (exact, default), lagrangian (heuristic + bound), greedy.") var solver: SolverArgument = .cbc
     @Flag(help: "Maximise the population served within the sites' capacity (capacity, or staff × hours × 52 × 60 / service minutes).")
     var capacitated = false
@@ -30,15 +30,30 @@ struct PlanCommand: ParsableCommand {
     var defaultStaff: Int?
     @OptionGroup var output: OutputOptions
 
+    /// The share for `--objective branches`.
+    var targetShare: Double { targetShareOption ?? 0.99 }
+
+    /// Every flag is checked here, and a flag that the chosen objective would ignore is an
+    /// error rather than silently dropped.
     func validate() throws {
         if capacitated && objective != .coverage { throw ValidationError("--capacitated works with --objective coverage") }
         if let defaultStaff, defaultStaff < 0 { throw ValidationError("--default-staff must be ≥ 0") }
-        if objective == .coverage {
+        switch objective {
+        case .coverage:
             guard let branches else { throw ValidationError("--branches N is required with --objective coverage") }
-            guard branches >= 0 else { throw ValidationError("--branches must be ≥ 0") }
+            guard branches >= 0 else { throw ValidationError("--branches must be a whole number ≥ 0, not \(branches)") }
+            if targetShareOption != nil {
+                throw ValidationError("--target-share applies only to --objective branches (with --objective coverage give --branches N)")
+            }
+        case .branches:
+            if branches != nil {
+                throw ValidationError("--branches applies only to --objective coverage (--objective branches finds the number; give --target-share)")
+            }
         }
-        guard targetShare.isFinite, targetShare > 0, targetShare <= 1 else { throw ValidationError("--target-share must be in (0, 1]") }
-        guard timeLimit.isFinite, timeLimit >= 0 else { throw ValidationError("--time-limit must be ≥ 0 seconds") }
+        guard targetShare.isFinite, targetShare > 0, targetShare <= 1 else {
+            throw ValidationError("--target-share must be in (0, 1], not \(ErrorText.echo(String(targetShare)))")
+        }
+        try validateTimeLimit(timeLimit)
     }
 
     func run() throws {
@@ -160,5 +175,18 @@ enum ObjectiveArgument: String, ExpressibleByArgument, CaseIterable {
 
 enum SolverArgument: String, ExpressibleByArgument, CaseIterable {
     case cbc, lagrangian, greedy
-    var choice: ScenarioPlanning.SolverChoice { ScenarioPlanning.SolverChoice(rawValue: rawValue)! }
+    var choice: ScenarioPlanning.SolverChoice {
+        switch self {
+        case .cbc: return .cbc
+        case .lagrangian: return .lagrangian
+        case .greedy: return .greedy
+        }
+    }
+}
+
+/// `--time-limit` in seconds: 0 < S ≤ ``ValueRanges/maximumTimeLimitSeconds`` (README "Value ranges").
+func validateTimeLimit(_ seconds: Double) throws {
+    guard seconds.isFinite, seconds > 0, seconds <= ValueRanges.maximumTimeLimitSeconds else {
+        throw ValidationError("--time-limit must be a number of seconds with 0 < S ≤ 1e6, not \(seconds)")
+    }
 }

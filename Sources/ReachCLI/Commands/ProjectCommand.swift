@@ -26,8 +26,8 @@ struct ProjectCommand: ParsableCommand {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { output += line + "\n"; continue }
             let parts = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
-            guard parts.count >= 2, let x = Double(parts[0]), let y = Double(parts[1]), x.isFinite, y.isFinite else {
-                throw InputError(file: "<stdin>", line: lineNumber, "expected two numbers \"x y\", found \"\(trimmed)\"")
+            guard parts.count >= 2, let x = DecimalNumber.parse(parts[0]), let y = DecimalNumber.parse(parts[1]) else {
+                throw InputError(file: "<stdin>", line: lineNumber, "expected two decimal numbers \"x y\", found \(ErrorText.quoted(trimmed))")
             }
             let r: (x: Double, y: Double)
             do { r = try projector.transform(x: x, y: y) } catch {

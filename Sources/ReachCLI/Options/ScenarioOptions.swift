@@ -25,6 +25,22 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .customLong("opening-hours-per-week"), help: "Override opening_hours_per_week of the counters (default 40).") var openingHoursPerWeek: Double?
     @Option(name: .customLong("peak-factor"), help: "Override peak_factor, busiest hour ÷ average hour (default 1.5).") var peakFactor: Double?
 
+    /// Flag values and combinations, checked before anything is read.
+    func validate() throws {
+        if noRoads && roads != nil {
+            throw ValidationError("--roads and --no-roads contradict each other; give one")
+        }
+        if let radiusMeters, !(radiusMeters.isFinite && radiusMeters >= 0 && radiusMeters <= ValueRanges.maximumRadiusMeters) {
+            throw ValidationError("--radius-m must be a number of metres in 0…20000000, not \(radiusMeters)")
+        }
+        if let maxMinutes, !(maxMinutes.isFinite && maxMinutes >= 0 && maxMinutes <= ValueRanges.maximumMaxMinutes) {
+            throw ValidationError("--max-minutes must be a number of minutes in 0…100000, not \(maxMinutes)")
+        }
+        if let rule, CoverageRule(rawValue: rule) == nil {
+            throw ValidationError("--rule must be one of either, both, radius, time, not \(ErrorText.quoted(rule))")
+        }
+    }
+
     /// The scenario with the overrides applied; override paths are relative to the current folder.
     func resolve() throws -> Scenario {
         let url = URL(fileURLWithPath: scenario).standardizedFileURL
@@ -65,7 +81,7 @@ struct ScenarioOptions: ParsableArguments {
         }
         for (label, url) in [("residents", s.residents), ("existing", s.existing)] + [("candidates", s.candidates), ("roads", s.roads), ("zones", s.zones)].compactMap({ l, u in u.map { (l, $0) } }) {
             guard FileManager.default.fileExists(atPath: url.path) else {
-                throw InputError(file: Scenario.displayName(url), "no such file (the scenario's \"\(label)\")")
+                throw InputError(file: Scenario.displayName(url), "no such file (the scenario's \(ErrorText.quoted(label)))")
             }
         }
         return s

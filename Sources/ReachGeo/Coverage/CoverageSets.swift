@@ -25,7 +25,7 @@ public struct CoverageSets: Sendable {
         let n = residents.count
         let profile = prepared.loaded.profile
         let positions = siteIndices.map { prepared.sites[$0].position }
-        let finder = try NearestSiteFinder(sites: positions, projection: prepared.frame)
+        let finder = NearestSiteFinder(sites: positions)
         let metersPerMinute = profile.estimateKmh * 1000 / 60
         let limitMinutes = standard.maxMinutes
         // Estimated-time reach in metres (used without roads).
@@ -72,50 +72,48 @@ public struct CoverageSets: Sendable {
         let chunkCount = (n + chunk - 1) / chunk
         struct Part: Sendable { var counts: [Int32] = []; var sites: [Int32] = []; var minutes: [Double] = [] }
         let parts: [Part] = residents.withUnsafeBufferPointer { rb in
-            prepared.residentsPlanar.withUnsafeBufferPointer { pb in
-                let r = UnsafeSendableBuffer(rb), p = UnsafeSendableBuffer(pb)
-                return Parallel.map(count: chunkCount, minimumChunk: 1, initial: Part()) { c in
-                    var part = Part()
-                    var merged: [(site: Int32, minutes: Double)] = []
-                    for i in (c * chunk)..<min(n, (c + 1) * chunk) {
-                        merged.removeAll(keepingCapacity: true)
-                        // Geodesic candidates: radius pairs, and (without roads) estimated-time pairs.
-                        let estimateByDistance = useTime && !hasNetwork
-                        let geo = useRadius || estimateByDistance
-                            ? finder.sites(within: max(useRadius ? radius : 0, estimateByDistance ? estimateReachMeters : 0),
-                                           of: r[i].position, planar: p[i])
-                            : []
-                        if hasNetwork {
-                            let lo = useTime ? netOffsets[i] : 0, hi = useTime ? netOffsets[i + 1] : 0
-                            var g = 0, t = lo
-                            while g < geo.count || t < hi {
-                                let gs = g < geo.count ? Int32(geo[g].site) : Int32.max
-                                let ts = t < hi ? netSites[t] : Int32.max
-                                let site = min(gs, ts)
-                                let inRadius = gs == site && useRadius && geo[g].distanceMeters <= radius
-                                let inTime = ts == site
-                                if standard.isCovered(withinRadius: inRadius, withinTime: inTime) {
-                                    let m: Double
-                                    if inTime { m = Double(netSeconds[t]) / 60 }
-                                    else { m = max(limitMinutes, geo[g].distanceMeters * detour / metersPerMinute) }
-                                    merged.append((site, m))
-                                }
-                                if gs == site { g += 1 }
-                                if ts == site { t += 1 }
+            let r = UnsafeSendableBuffer(rb)
+            return Parallel.map(count: chunkCount, minimumChunk: 1, initial: Part()) { c in
+                var part = Part()
+                var merged: [(site: Int32, minutes: Double)] = []
+                for i in (c * chunk)..<min(n, (c + 1) * chunk) {
+                    merged.removeAll(keepingCapacity: true)
+                    // Geodesic candidates: radius pairs, and (without roads) estimated-time pairs.
+                    let estimateByDistance = useTime && !hasNetwork
+                    let geo = useRadius || estimateByDistance
+                        ? finder.sites(within: max(useRadius ? radius : 0, estimateByDistance ? estimateReachMeters : 0),
+                                       of: r[i].position)
+                        : []
+                    if hasNetwork {
+                        let lo = useTime ? netOffsets[i] : 0, hi = useTime ? netOffsets[i + 1] : 0
+                        var g = 0, t = lo
+                        while g < geo.count || t < hi {
+                            let gs = g < geo.count ? Int32(geo[g].site) : Int32.max
+                            let ts = t < hi ? netSites[t] : Int32.max
+                            let site = min(gs, ts)
+                            let inRadius = gs == site && useRadius && geo[g].distanceMeters <= radius
+                            let inTime = ts == site
+                            if standard.isCovered(withinRadius: inRadius, withinTime: inTime) {
+                                let m: Double
+                                if inTime { m = Double(netSeconds[t]) / 60 }
+                                else { m = max(limitMinutes, geo[g].distanceMeters * detour / metersPerMinute) }
+                                merged.append((site, m))
                             }
-                        } else {
-                            for (site, d) in geo {
-                                let m = d * detour / metersPerMinute
-                                let inRadius = useRadius && d <= radius
-                                let inTime = useTime && m <= limitMinutes
-                                if standard.isCovered(withinRadius: inRadius, withinTime: inTime) { merged.append((Int32(site), m)) }
-                            }
+                            if gs == site { g += 1 }
+                            if ts == site { t += 1 }
                         }
-                        part.counts.append(Int32(merged.count))
-                        for m in merged { part.sites.append(m.site); part.minutes.append(m.minutes) }
+                    } else {
+                        for (site, d) in geo {
+                            let m = d * detour / metersPerMinute
+                            let inRadius = useRadius && d <= radius
+                            let inTime = useTime && m <= limitMinutes
+                            if standard.isCovered(withinRadius: inRadius, withinTime: inTime) { merged.append((Int32(site), m)) }
+                        }
                     }
-                    return part
+                    part.counts.append(Int32(merged.count))
+                    for m in merged { part.sites.append(m.site); part.minutes.append(m.minutes) }
                 }
+                return part
             }
         }
         var offsets = [Int](repeating: 0, count: n + 1)

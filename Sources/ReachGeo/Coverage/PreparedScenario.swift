@@ -18,9 +18,19 @@ public struct RoadNetwork: Sendable {
     public static func build(roads: URL, profile: TravelProfile, progress: ProgressReporter = .silent) throws -> RoadNetwork {
         let result = try RoadGraphBuilder.build(osmFile: roads, profile: profile, progress: progress)
         if result.graph.stats.snapTargetEdges == 0 {
-            throw InputError(file: Scenario.displayName(roads), "no routable road for profile \"\(profile.name)\" in a component of at least \(profile.minComponentNodes) vertices")
+            throw InputError(file: Scenario.displayName(roads), "no routable road for profile \(ErrorText.quoted(profile.name)) in a component of at least \(profile.minComponentNodes) vertices")
         }
-        return try RoadNetwork(graph: result.graph, profile: profile, warnings: result.warnings)
+        do {
+            return try RoadNetwork(graph: result.graph, profile: profile, warnings: result.warnings)
+        } catch let e as ProjectionError {
+            // A PROJ domain error names the roads file and the offending point, not only PROJ's words.
+            var point = ""
+            if let k = Int(e.subject.dropFirst("point #".count)), k >= 0, k < result.graph.shape.count {
+                point = " at \(result.graph.shape[k])"
+            }
+            throw InputError(file: Scenario.displayName(roads),
+                             "the roads cannot be projected to the UTM zone of their centre\(point) (\(e.message)): the network spans too far; use an extract of one region")
+        }
     }
 
     /// Snaps points within the profile's `max_snap_m`.
@@ -75,14 +85,12 @@ public struct CoverageEvaluation: Sendable {
     public func siteIndex(_ local: Int32) -> Int? { local >= 0 ? openSites[Int(local)] : nil }
 }
 
-/// A loaded scenario made ready for repeated evaluations: the local metric frame, projected
-/// residents, and (with roads) the graph and every resident's and site's snapped position.
+/// A loaded scenario made ready for repeated evaluations: the local metric frame, and (with roads) the graph and every resident's and site's snapped position.
 public struct PreparedScenario: Sendable {
     public let loaded: LoadedScenario
     /// Existing followed by candidates.
     public let sites: [Site]
     public let frame: ProjectionSpec
-    public let residentsPlanar: [PlanarPoint]
     public let network: RoadNetwork?
     public let residentSnaps: [SnappedPoint?]
     public let residentConnectorSeconds: [Double]
@@ -104,7 +112,6 @@ public struct PreparedScenario: Sendable {
         var box = GeoBoundingBox(covering: loaded.residents.map(\.position))!
         for s in sites { box.extend(s.position) }
         let frame = LocalMetricFrame.spec(for: box)
-        let planar = try timings.measure("project") { try LocalMetricFrame.project(loaded.residents.map(\.position), with: frame) }
         var network: RoadNetwork? = nil
         var residentSnaps = [SnappedPoint?](repeating: nil, count: loaded.residents.count)
         var siteSnaps = [SnappedPoint?](repeating: nil, count: sites.count)
@@ -139,7 +146,7 @@ public struct PreparedScenario: Sendable {
         } else {
             warnings.append(Warning("the scenario has no roads: travel times are estimated as geodesic distance × \(loaded.profile.detourFactor) ÷ \(loaded.profile.estimateKmh) km/h (time_method \"estimated\")"))
         }
-        return PreparedScenario(loaded: loaded, sites: sites, frame: frame, residentsPlanar: planar, network: network,
+        return PreparedScenario(loaded: loaded, sites: sites, frame: frame, network: network,
                                 residentSnaps: residentSnaps, residentConnectorSeconds: residentConnector,
                                 siteSnaps: siteSnaps, siteConnectorSeconds: siteConnector, warnings: warnings, timings: timings)
     }
@@ -148,15 +155,13 @@ public struct PreparedScenario: Sendable {
     /// to the site that comes first in this list).
     public func evaluate(openSites: [Int], timings: inout StageTimings) throws -> CoverageEvaluation {
         let positions = openSites.map { sites[$0].position }
-        let finder = try NearestSiteFinder(sites: positions, projection: frame)
+        let finder = NearestSiteFinder(sites: positions)
         let residents = loaded.residents
         let nearest: [(site: Int, distanceMeters: Double)?] = timings.measure("nearest") {
             residents.withUnsafeBufferPointer { rb in
-                residentsPlanar.withUnsafeBufferPointer { pb in
-                    let r = UnsafeSendableBuffer(rb), p = UnsafeSendableBuffer(pb)
-                    return Parallel.map(count: residents.count, minimumChunk: 8192, initial: nil) { i in
-                        finder.nearest(to: r[i].position, planar: p[i])
-                    }
+                let r = UnsafeSendableBuffer(rb)
+                return Parallel.map(count: residents.count, minimumChunk: 8192, initial: nil) { i in
+                    finder.nearest(to: r[i].position)
                 }
             }
         }
@@ -191,7 +196,7 @@ public struct PreparedScenario: Sendable {
         var l = loaded
         l.candidates = kept.map { loaded.candidates[$0] }
         let indices = Array(0..<e) + kept.map { e + $0 }
-        return PreparedScenario(loaded: l, sites: indices.map { sites[$0] }, frame: frame, residentsPlanar: residentsPlanar,
+        return PreparedScenario(loaded: l, sites: indices.map { sites[$0] }, frame: frame,
                                 network: network, residentSnaps: residentSnaps, residentConnectorSeconds: residentConnectorSeconds,
                                 siteSnaps: indices.map { siteSnaps[$0] }, siteConnectorSeconds: indices.map { siteConnectorSeconds[$0] },
                                 warnings: warnings, timings: timings)

@@ -169,7 +169,7 @@ public enum GeoJSONReader {
             throw InputError(file: fileName, line: root.line, "missing GeoJSON \"type\" (expected \"FeatureCollection\")")
         }
         guard type.stringValue == "FeatureCollection" else {
-            throw InputError(file: fileName, line: type.line, "GeoJSON type is \(type.stringValue.map { "\"\($0)\"" } ?? type.value.typeName), expected \"FeatureCollection\"")
+            throw InputError(file: fileName, line: type.line, "GeoJSON type is \(type.stringValue.map { ErrorText.quoted($0) } ?? type.value.typeName), expected \"FeatureCollection\"")
         }
         guard let list = root["features"]?.arrayElements else {
             throw InputError(file: fileName, line: root.line, "a FeatureCollection needs a \"features\" array")
@@ -185,7 +185,7 @@ public enum GeoJSONReader {
                 throw InputError(file: fileName, line: node.line, feature: index, "missing GeoJSON \"type\" (expected \"Feature\")")
             }
             guard ftype.stringValue == "Feature" else {
-                throw InputError(file: fileName, line: ftype.line, feature: index, "GeoJSON type is \(ftype.stringValue.map { "\"\($0)\"" } ?? ftype.value.typeName), expected \"Feature\"")
+                throw InputError(file: fileName, line: ftype.line, feature: index, "GeoJSON type is \(ftype.stringValue.map { ErrorText.quoted($0) } ?? ftype.value.typeName), expected \"Feature\"")
             }
             var geometry: GeoJSONGeometry? = nil
             if let g = node["geometry"], !g.isNull {
@@ -244,7 +244,7 @@ public enum GeoJSONReader {
             }
             return .multiPolygon(try a.map(rings))
         case .some(let other):
-            throw InputError(file: fileName, line: type.line, feature: feature, "unsupported geometry type \"\(other)\"")
+            throw InputError(file: fileName, line: type.line, feature: feature, "unsupported geometry type \(ErrorText.quoted(other))")
         case .none:
             throw InputError(file: fileName, line: type.line, feature: feature, "geometry \"type\" must be a string")
         }

@@ -236,7 +236,7 @@ public enum RoadGraphBuilder {
             warnings.append(Warning("\(extract.fileName): \(missingReferences) node reference\(missingReferences == 1 ? "" : "s") in \(waysWithMissing) routable way\(waysWithMissing == 1 ? "" : "s") point to nodes absent from the file (an extract cut at its border?); those ways were split there"))
         }
         if edges.isEmpty {
-            warnings.append(Warning("\(extract.fileName): no routable road for profile \"\(profile.name)\" (\(wayCount) routable ways of \(extract.waysRead))"))
+            warnings.append(Warning("\(extract.fileName): no routable road for profile \(ErrorText.quoted(profile.name)) (\(wayCount) routable ways of \(extract.waysRead))"))
         }
 
         let stats = RoadGraphStats(

@@ -26,10 +26,14 @@ public indirect enum JSONValue: Sendable, Hashable {
 public struct JSONNode: Sendable, Hashable {
     public var value: JSONValue
     public var line: Int
+    /// For a number read by ``JSONParser``: its text as written (`1234`, `9007199254740993`),
+    /// so that an id written as a number keeps every digit.
+    public var numberText: String?
 
-    public init(_ value: JSONValue, line: Int) {
+    public init(_ value: JSONValue, line: Int, numberText: String? = nil) {
         self.value = value
         self.line = line
+        self.numberText = numberText
     }
 
     /// The member named `key` of an object, nil when absent or not an object.
@@ -71,7 +75,8 @@ public struct JSONMember: Sendable, Hashable {
     public var value: JSONNode
 }
 
-/// A strict RFC 8259 JSON parser over bytes that records line numbers.
+/// A strict RFC 8259 JSON parser over bytes that records line numbers. An object with the same
+/// member name twice is an error (RFC 8259 leaves it open; Reach never guesses which one counts).
 public struct JSONParser {
     private let bytes: [UInt8]
     private var i = 0
@@ -95,9 +100,7 @@ public struct JSONParser {
     public static func parse(url: URL, displayName: String? = nil) throws -> JSONNode {
         let name = displayName ?? url.path
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw InputError(file: name, "cannot read the file (\(error.localizedDescription))")
-        }
+        data = try InputFile.read(url, displayName: name)
         return try parse(data, fileName: name)
     }
 
@@ -129,6 +132,7 @@ public struct JSONParser {
         case UInt8(ascii: "{"):
             i += 1
             var members: [JSONMember] = []
+            var keyLines: [String: Int] = [:]
             skipSpace()
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return JSONNode(.object(members), line: startLine) }
             while true {
@@ -137,6 +141,11 @@ public struct JSONParser {
                 guard bytes[i] == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }
                 let keyLine = line
                 let key = try parseString()
+                if let first = keyLines[key] {
+                    throw InputError(file: fileName, line: keyLine,
+                                     "duplicate member \(ErrorText.quoted(key)) in an object (first on line \(first))")
+                }
+                keyLines[key] = keyLine
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error(i < bytes.count ? "expected ':' after a member name" : "unexpected end of file (is the file truncated?)") }
                 i += 1
@@ -172,9 +181,10 @@ public struct JSONParser {
         case UInt8(ascii: "n"):
             try expectWord("null"); return JSONNode(.null, line: startLine)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return JSONNode(.number(try parseNumber()), line: startLine)
+            let (number, text) = try parseNumber()
+            return JSONNode(.number(number), line: startLine, numberText: text)
         default:
-            throw error("unexpected character '\(String(decoding: [bytes[i]], as: UTF8.self))'")
+            throw error("unexpected character \(ErrorText.quoted(String(decoding: bytes[i..<min(bytes.count, i + 4)], as: UTF8.self).prefix(1)))")
         }
     }
 
@@ -186,7 +196,7 @@ public struct JSONParser {
         i += w.count
     }
 
-    private mutating func parseNumber() throws -> Double {
+    private mutating func parseNumber() throws -> (Double, String) {
         let start = i
         if bytes[i] == UInt8(ascii: "-") { i += 1 }
         func digits() -> Int { let s = i; while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }; return i - s }
@@ -199,8 +209,8 @@ public struct JSONParser {
             if digits() == 0 { throw error("invalid number") }
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
-        guard let d = Double(text), d.isFinite else { throw error("invalid number \(text)") }
-        return d
+        guard let d = Double(text), d.isFinite else { throw error("number \(ErrorText.echo(text)) is out of range") }
+        return (d, text)
     }
 
     private mutating func parseString() throws -> String {

@@ -319,11 +319,7 @@ extension OSMFileReader {
     /// Reads `url` (memory-mapped) with `filter`.
     static func read(url: URL, filter: OSMWayFilter) throws -> OSMExtract {
         let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw InputError(file: url.path, "cannot read the OSM file: \(error.localizedDescription)")
-        }
+        data = try InputFile.read(url, mapped: true)
         return try data.withUnsafeBytes { try read(bytes: $0, fileName: url.path, filter: filter) }
     }
 

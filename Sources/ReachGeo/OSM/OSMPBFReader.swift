@@ -214,7 +214,7 @@ enum OSMPBFReader: OSMFileReader {
             let typeReader = ProtobufReader(bytes, range: 0..<size)
             let isHeader = typeReader.bytes(typeRange, equal: "OSMHeader")
             if blobs.isEmpty && !isHeader {
-                throw InputError(file: fileName, "not an OSM PBF file: the first blob is \"\(typeReader.string(typeRange))\", not OSMHeader")
+                throw InputError(file: fileName, "not an OSM PBF file: the first blob is \(ErrorText.quoted(typeReader.string(typeRange))), not OSMHeader")
             }
             // Unknown blob types are skipped, as the format says.
             if isHeader || typeReader.bytes(typeRange, equal: "OSMData") {
@@ -316,7 +316,7 @@ enum OSMPBFReader: OSMFileReader {
             if key.number == 4 && key.wireType == 2 {
                 let feature = reader.string(try reader.lengthDelimited())
                 guard supportedRequiredFeatures.contains(feature) else {
-                    throw InputError(file: fileName, "unsupported required feature \"\(feature)\" in the OSMHeader at byte \(blobStart) (supported: \(supportedRequiredFeatures.sorted().joined(separator: ", ")))")
+                    throw InputError(file: fileName, "unsupported required feature \(ErrorText.quoted(feature)) in the OSMHeader at byte \(blobStart) (supported: \(supportedRequiredFeatures.sorted().joined(separator: ", ")))")
                 }
             } else {
                 try reader.skip(wireType: key.wireType)

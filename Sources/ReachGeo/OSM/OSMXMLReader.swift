@@ -323,14 +323,14 @@ enum OSMXMLReader: OSMFileReader {
             let end = value.0 + value.1
             var negative = false
             if i < end && bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
-            guard i < end else { throw error(at: offset, "\(what) \"\(nameText(value.0, value.1))\" is not an integer") }
+            guard i < end else { throw error(at: offset, "\(what) \(ErrorText.quoted(nameText(value.0, value.1))) is not an integer") }
             var result: Int64 = 0
             while i < end {
                 let d = bytes[i] &- 0x30
-                guard d < 10 else { throw error(at: offset, "\(what) \"\(nameText(value.0, value.1))\" is not an integer") }
+                guard d < 10 else { throw error(at: offset, "\(what) \(ErrorText.quoted(nameText(value.0, value.1))) is not an integer") }
                 let (m, o1) = result.multipliedReportingOverflow(by: 10)
                 let (s, o2) = m.addingReportingOverflow(Int64(d))
-                guard !o1 && !o2 else { throw error(at: offset, "\(what) \"\(nameText(value.0, value.1))\" is too large") }
+                guard !o1 && !o2 else { throw error(at: offset, "\(what) \(ErrorText.quoted(nameText(value.0, value.1))) is too large") }
                 result = s
                 i += 1
             }
@@ -340,7 +340,7 @@ enum OSMXMLReader: OSMFileReader {
         /// Parses a decimal degree value. Plain decimals of at most 15 significant digits take the
         /// exact fast path `mantissa / 10^k` (one correctly rounded division, as PBF coordinates
         /// `nanodegrees / 1e9` do, so both formats give the same `Double`); anything else goes
-        /// through `Double(String)`.
+        /// through ``DecimalNumber`` (no hex, inf or nan).
         func degrees(_ value: (Int, Int), at offset: Int, what: String) throws -> Double {
             var i = value.0
             let end = value.0 + value.1
@@ -370,7 +370,7 @@ enum OSMXMLReader: OSMFileReader {
                 return negative ? -magnitude : magnitude
             }
             let text = nameText(value.0, value.1)
-            guard let parsed = Double(text), parsed.isFinite else { throw error(at: offset, "\(what) \"\(text)\" is not a number") }
+            guard let parsed = DecimalNumber.parse(text) else { throw error(at: offset, "\(what) \(ErrorText.quoted(text)) is not a decimal number") }
             return parsed
         }
 
@@ -387,7 +387,7 @@ enum OSMXMLReader: OSMFileReader {
                 let b = slice[i]
                 guard b == UInt8(ascii: "&") else { out.append(b); i += 1; continue }
                 guard let semicolon = slice[i...].firstIndex(of: UInt8(ascii: ";")), semicolon - i <= 12 else {
-                    throw error(at: offset, "unterminated entity in \"\(String(decoding: slice, as: UTF8.self))\"")
+                    throw error(at: offset, "unterminated entity in \(ErrorText.quoted(String(decoding: slice, as: UTF8.self)))")
                 }
                 let name = String(decoding: UnsafeRawBufferPointer(rebasing: slice[(i + 1)..<semicolon]), as: UTF8.self)
                 switch name {

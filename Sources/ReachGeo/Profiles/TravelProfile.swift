@@ -80,17 +80,17 @@ public struct TravelProfile: Sendable, Hashable, Codable {
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         // Sorted so that the first unknown key reported does not depend on dictionary order.
         for key in any.allKeys.map(\.stringValue).sorted() where !known.contains(key) {
-            throw ProfileFieldError(key: key, message: "unknown field \"\(key)\" (allowed: \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw ProfileFieldError(key: key, message: "unknown field \(ErrorText.quoted(key)) (allowed: \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func field<T: Decodable>(_ type: T.Type, _ key: CodingKeys) throws -> T {
             guard c.contains(key) else {
-                throw ProfileFieldError(key: nil, message: "missing field \"\(key.rawValue)\"")
+                throw ProfileFieldError(key: nil, message: "missing field \(ErrorText.quoted(key.rawValue))")
             }
             do {
                 return try c.decode(T.self, forKey: key)
             } catch {
-                throw ProfileFieldError(key: key.rawValue, message: "field \"\(key.rawValue)\" must be \(Self.typeDescription(T.self))")
+                throw ProfileFieldError(key: key.rawValue, message: "field \(ErrorText.quoted(key.rawValue)) must be \(Self.typeDescription(T.self))")
             }
         }
         name = try field(String.self, .name)
@@ -148,14 +148,10 @@ public struct TravelProfile: Sendable, Hashable, Codable {
 
     /// Reads a profile file.
     /// - Throws: ``InputError`` naming the file (and the line of the offending key when found).
-    public static func load(from url: URL) throws -> TravelProfile {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw InputError(file: url.path, "cannot read the profile: \(error.localizedDescription)")
-        }
-        return try TravelProfile(jsonData: data, fileName: url.path)
+    public static func load(from url: URL, displayName: String? = nil) throws -> TravelProfile {
+        let name = displayName ?? url.path
+        let data = try InputFile.read(url, displayName: name)
+        return try TravelProfile(jsonData: data, fileName: name)
     }
 
     /// Decodes a profile from JSON text.
@@ -165,6 +161,10 @@ public struct TravelProfile: Sendable, Hashable, Codable {
         if jsonData.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             throw InputError(file: fileName, "the profile file is empty")
         }
+        // Syntax errors (with their line) and duplicate keys come from Reach's own strict parser;
+        // JSONDecoder would report the first without a line and silently keep one of the second.
+        let root = try JSONParser.parse(jsonData, fileName: fileName)
+        guard root.objectMembers != nil else { throw InputError(file: fileName, line: root.line, "a profile must be a JSON object") }
         do {
             self = try JSONDecoder().decode(TravelProfile.self, from: jsonData)
         } catch let e as ProfileFieldError {

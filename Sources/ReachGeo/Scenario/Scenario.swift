@@ -49,19 +49,19 @@ public struct Scenario: Sendable, Hashable {
         var seen = Set<String>()
         for m in members {
             if !knownKeys.contains(m.key) {
-                throw InputError(file: name, line: m.keyLine, "unknown field \"\(m.key)\" (known: \(knownKeys.sorted().joined(separator: ", ")))")
+                throw InputError(file: name, line: m.keyLine, "unknown field \(ErrorText.quoted(m.key)) (known: \(knownKeys.sorted().joined(separator: ", ")))")
             }
-            if !seen.insert(m.key).inserted { throw InputError(file: name, line: m.keyLine, "the field \"\(m.key)\" appears twice") }
+            if !seen.insert(m.key).inserted { throw InputError(file: name, line: m.keyLine, "the field \(ErrorText.quoted(m.key)) appears twice") }
         }
         func string(_ key: String, required: Bool) throws -> String? {
             guard let node = root[key], !node.isNull else {
-                if required { throw InputError(file: name, line: root.line, "missing field \"\(key)\"") }
+                if required { throw InputError(file: name, line: root.line, "missing field \(ErrorText.quoted(key))") }
                 return nil
             }
             guard let s = node.stringValue else {
-                throw InputError(file: name, line: node.line, "\"\(key)\" must be a string, found \(node.value.typeName)")
+                throw InputError(file: name, line: node.line, "\(ErrorText.quoted(key)) must be a string, found \(node.value.typeName)")
             }
-            if s.isEmpty { throw InputError(file: name, line: node.line, "\"\(key)\" is empty") }
+            if s.isEmpty { throw InputError(file: name, line: node.line, "\(ErrorText.quoted(key)) is empty") }
             return s
         }
         func path(_ key: String, required: Bool) throws -> URL? {
@@ -79,13 +79,13 @@ public struct Scenario: Sendable, Hashable {
                 }
                 switch m.key {
                 case "radius_m":
-                    guard let v = m.value.numberValue, v >= 0 else {
-                        throw InputError(file: name, line: m.value.line, "\"radius_m\" must be a non-negative number of metres")
+                    guard let v = m.value.numberValue, v >= 0, v <= ValueRanges.maximumRadiusMeters else {
+                        throw InputError(file: name, line: m.value.line, "\"radius_m\" must be a number of metres in 0…20000000")
                     }
                     standard.radiusMeters = v
                 case "max_minutes":
-                    guard let v = m.value.numberValue, v >= 0 else {
-                        throw InputError(file: name, line: m.value.line, "\"max_minutes\" must be a non-negative number of minutes")
+                    guard let v = m.value.numberValue, v >= 0, v <= ValueRanges.maximumMaxMinutes else {
+                        throw InputError(file: name, line: m.value.line, "\"max_minutes\" must be a number of minutes in 0…100000")
                     }
                     standard.maxMinutes = v
                 default:
@@ -124,9 +124,13 @@ public struct Scenario: Sendable, Hashable {
         }
         let scenarioName = try string("name", required: false) ?? url.deletingPathExtension().lastPathComponent
         let service = try ServiceParameters.parse(root, fileName: name)
+        // `required: true` throws when the field is missing, so these are never nil.
+        guard let residents = try path("residents", required: true), let existing = try path("existing", required: true) else {
+            throw InputError(file: name, line: root.line, "missing field \"residents\" or \"existing\"")
+        }
         var scenario = Scenario(name: scenarioName,
-                        residents: try path("residents", required: true)!,
-                        existing: try path("existing", required: true)!,
+                        residents: residents,
+                        existing: existing,
                         candidates: try path("candidates", required: false),
                         roads: try path("roads", required: false),
                         profile: try string("profile", required: false) ?? "motorcycle",
@@ -214,7 +218,7 @@ public enum BundledData {
         guard FileManager.default.fileExists(atPath: url.path) else {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("profiles").path)) ?? [])
                 .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
-            throw InputError(file: nameOrPath, "no bundled profile named \"\(nameOrPath)\" (bundled: \(names.joined(separator: ", ")))")
+            throw InputError(file: nameOrPath, "no bundled profile named \(ErrorText.quoted(nameOrPath)) (bundled: \(names.joined(separator: ", ")))")
         }
         return url
     }

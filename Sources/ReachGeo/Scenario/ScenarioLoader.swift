@@ -43,7 +43,7 @@ public enum ScenarioLoader {
             }
         }
         let profileURL = try BundledData.profileURL(scenario.profile, relativeTo: scenario.file?.deletingLastPathComponent())
-        let profile = try TravelProfile.load(from: profileURL)
+        let profile = try TravelProfile.load(from: profileURL, displayName: Scenario.displayName(profileURL))
 
         var zones: ZoneIndex? = nil
         if let z = scenario.zones {

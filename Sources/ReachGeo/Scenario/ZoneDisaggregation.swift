@@ -34,7 +34,7 @@ public struct ZoneUnit: Sendable, Hashable {
         var required: [String: Int] = [:]
         for key in ["name", "lon", "lat", "population"] {
             guard let c = column(key) else {
-                throw InputError(file: fileName, line: header.line, "missing column \"\(key)\" (a zone table needs name, lon, lat, population; optional code, area_km2)")
+                throw InputError(file: fileName, line: header.line, "missing column \(ErrorText.quoted(key)) (a zone table needs name, lon, lat, population; optional code, area_km2)")
             }
             required[key] = c
         }
@@ -47,15 +47,15 @@ public struct ZoneUnit: Sendable, Hashable {
             }
             func number(_ key: String, _ c: Int) throws -> Double {
                 let text = r.fields[c].trimmingCharacters(in: .whitespaces)
-                guard let v = Double(text), v.isFinite else {
-                    throw InputError(file: fileName, line: r.line, "\(key) is not a number: \"\(r.fields[c])\"")
+                guard let v = DecimalNumber.parse(text) else {
+                    throw InputError(file: fileName, line: r.line, "\(key) is not a decimal number: \(ErrorText.quoted(r.fields[c]))")
                 }
                 return v
             }
             let name = r.fields[required["name"]!]
             guard !name.isEmpty else { throw InputError(file: fileName, line: r.line, "empty name") }
             if let first = names[name] {
-                throw InputError(file: fileName, line: r.line, "zone name \"\(name)\" appears twice (first on line \(first))")
+                throw InputError(file: fileName, line: r.line, "zone name \(ErrorText.quoted(name)) appears twice (first on line \(first))")
             }
             names[name] = r.line
             let centroid = LonLat(lonDegrees: try number("lon", required["lon"]!), latDegrees: try number("lat", required["lat"]!))
@@ -69,12 +69,14 @@ public struct ZoneUnit: Sendable, Hashable {
             var area: Double? = nil
             if let a = areaColumn, !r.fields[a].isEmpty {
                 let v = try number("area_km2", a)
-                guard v > 0 else { throw InputError(file: fileName, line: r.line, "area_km2 must be positive, found \(r.fields[a])") }
+                guard v > 0, v <= 6e8 else {
+                    throw InputError(file: fileName, line: r.line, "area_km2 must be in 0 < A ≤ 6e8 (the Earth's surface is 5.1e8 km²), found \(ErrorText.quoted(r.fields[a]))")
+                }
                 area = v
             }
             let code = codeColumn.map { r.fields[$0] }.flatMap { $0.isEmpty ? nil : $0 } ?? zeroPadded(String(k + 1), to: 5)
             if let first = codes[code] {
-                throw InputError(file: fileName, line: r.line, "code \"\(code)\" appears twice (first on line \(first))")
+                throw InputError(file: fileName, line: r.line, "code \(ErrorText.quoted(code)) appears twice (first on line \(first))")
             }
             codes[code] = r.line
             units.append(ZoneUnit(code: code, name: name, centroid: centroid, areaSquareKilometers: area,
@@ -177,7 +179,7 @@ public enum ZoneDisaggregation {
             var zonePolygon: ZonePolygon? = nil
             if !zones.isEmpty {
                 guard let polygon = zoneByName[unit.name] else {
-                    throw InputError(file: unitsFile, line: unit.sourceLine, "no zone polygon named \"\(unit.name)\"")
+                    throw InputError(file: unitsFile, line: unit.sourceLine, "no zone polygon named \(ErrorText.quoted(unit.name))")
                 }
                 zonePolygon = polygon
                 let b = polygon.boundingBox
@@ -190,7 +192,7 @@ public enum ZoneDisaggregation {
                 }
             } else {
                 guard let areaKm2 = unit.areaSquareKilometers else {
-                    throw InputError(file: unitsFile, line: unit.sourceLine, "zone \"\(unit.name)\" has no area_km2 and no polygon (give --zones or an area_km2 column)")
+                    throw InputError(file: unitsFile, line: unit.sourceLine, "zone \(ErrorText.quoted(unit.name)) has no area_km2 and no polygon (give --zones or an area_km2 column)")
                 }
                 let radius = (areaKm2 * 1e6 / Double.pi).squareRoot()
                 try gridPoints(minX: -radius, maxX: radius, minY: -radius, maxY: radius, offsetX: offsetX, offsetY: offsetY,
@@ -298,12 +300,15 @@ public enum ZoneDisaggregation {
     private static func gridPoints(minX: Double, maxX: Double, minY: Double, maxY: Double, offsetX: Double, offsetY: Double,
                                    spacing: Double, budget: Int, unit: ZoneUnit, file: String,
                                    _ body: (Double, Double) -> Void) throws {
-        let i0 = Int(((minX - offsetX) / spacing).rounded(.up)), i1 = Int(((maxX - offsetX) / spacing).rounded(.down))
-        let j0 = Int(((minY - offsetY) / spacing).rounded(.up)), j1 = Int(((maxY - offsetY) / spacing).rounded(.down))
-        guard i1 >= i0, j1 >= j0 else { return }
-        guard (i1 - i0 + 1) * (j1 - j0 + 1) <= budget else {
+        // Counted in Double first: the conversions to Int below then cannot overflow.
+        let fi0 = ((minX - offsetX) / spacing).rounded(.up), fi1 = ((maxX - offsetX) / spacing).rounded(.down)
+        let fj0 = ((minY - offsetY) / spacing).rounded(.up), fj1 = ((maxY - offsetY) / spacing).rounded(.down)
+        guard fi1 >= fi0, fj1 >= fj0 else { return }
+        guard (fi1 - fi0 + 1) * (fj1 - fj0 + 1) <= Double(budget), abs(fi0) < 1e15, abs(fi1) < 1e15,
+              abs(fj0) < 1e15, abs(fj1) < 1e15 else {
             throw InputError(file: file, line: unit.sourceLine, "spacing \(spacing) m gives more than \(maximumPointCount) points; use a larger spacing")
         }
+        let i0 = Int(fi0), i1 = Int(fi1), j0 = Int(fj0), j1 = Int(fj1)
         for j in stride(from: j1, through: j0, by: -1) {
             let y = offsetY + Double(j) * spacing
             for i in i0...i1 { body(offsetX + Double(i) * spacing, y) }

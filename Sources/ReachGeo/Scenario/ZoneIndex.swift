@@ -141,10 +141,10 @@ extension ZoneIndex.Zone {
                 throw InputError(file: fileName, line: f.line, feature: f.index, "a zone polygon needs a string property \"name\"")
             }
             if let first = seen[name] {
-                throw InputError(file: fileName, line: f.line, feature: f.index, "zone name \"\(name)\" is used twice (first by feature \(first))")
+                throw InputError(file: fileName, line: f.line, feature: f.index, "zone name \(ErrorText.quoted(name)) is used twice (first by feature \(first))")
             }
             for part in parts { for ring in part { for p in ring where !p.isValid {
-                throw InputError(file: fileName, line: f.line, feature: f.index, "zone \"\(name)\" has a position \(p) outside the WGS 84 range (longitude first)")
+                throw InputError(file: fileName, line: f.line, feature: f.index, "zone \(ErrorText.quoted(name)) has a position \(p) outside the WGS 84 range (longitude first)")
             } } }
             seen[name] = f.index
             zones.append(ZoneIndex.Zone(name: name, parts: parts, sourceLine: f.line))

@@ -1,65 +1,81 @@
+import Foundation
+
 /// Finds, for any point, the nearest site by geodesic (WGS 84) distance, and all sites within a
-/// geodesic radius, without an all-pairs loop.
+/// geodesic radius, without an all-pairs loop, anywhere on the Earth (poles and antimeridian
+/// included).
 ///
-/// Sites are projected to a local metric frame (the UTM zone of the data's centre) and put in a
-/// ``PointGridIndex``. A query finds the planar nearest distance `d`, then confirms with
-/// `geod_inverse` every site within `d × (1 + tolerance) + 1 m` in the plane. Within one UTM zone
-/// the scale factor stays in 0.9996…1.0010, so planar and geodesic distances differ by less than
-/// 0.15 %; the 1 % tolerance therefore never misses the geodesic nearest site.
+/// Sites are put on the unit sphere (geodetic latitude and longitude taken as spherical
+/// coordinates, ``UnitVector``) in a ``UnitSphereGridIndex``. The prefilter rests on a bound
+/// that holds for every pair of points on the ellipsoid:
+///
+///     (b²/a) · σ  ≤  s  ≤  (a²/b) · σ
+///
+/// where s is the geodesic distance, σ the central angle between the two unit vectors, a and b
+/// the WGS 84 semi-axes. Proof: in (φ, λ) the ellipsoid's metric is ds² = M² dφ² + N² cos²φ dλ²
+/// with the radii of curvature M = a(1−e²)/W³ and N = a/W (W = √(1−e² sin²φ)); both lie in
+/// [a(1−e²), a/√(1−e²)] = [b²/a, a²/b]. The unit sphere's metric in the same coordinates is
+/// dσ² = dφ² + cos²φ dλ². So every curve's ellipsoidal length lies between b²/a and a²/b times
+/// its spherical length, and so do the infima over curves: the geodesic distance and R·σ.
+///
+/// A nearest query takes the site with the smallest chord, computes its geodesic distance g,
+/// and then checks with `geod_inverse` every site with σ ≤ g / (b²/a) (plus 1e-9 rad, 6 mm, for
+/// rounding): any site closer than g has σ ≤ s / (b²/a) < g / (b²/a), so none is missed. A
+/// radius query checks every site with σ ≤ r / (b²/a).
 public struct NearestSiteFinder: Sendable {
     public let sites: [LonLat]
-    public let projection: ProjectionSpec
-    let index: PointGridIndex
-    /// Relative slack between planar and geodesic distances.
-    public static let planarToleranceRatio = 0.01
+    let vectors: [UnitVector]
+    let index: UnitSphereGridIndex
 
-    /// - Parameters:
-    ///   - sites: site positions; the index of a site is its position in this array.
-    ///   - projection: the local metric frame (shared with the points that will be queried).
-    public init(sites: [LonLat], projection: ProjectionSpec) throws {
+    /// b²/a of WGS 84 in metres: the smallest radius of curvature, the lower bound of s / σ.
+    public static let minimumRadiusOfCurvatureMeters: Double = {
+        let a = Geodesic.wgs84SemiMajorAxisMeters, b = a * (1 - Geodesic.wgs84Flattening)
+        return b * b / a
+    }()
+    /// a²/b of WGS 84 in metres: the largest radius of curvature, the upper bound of s / σ.
+    public static let maximumRadiusOfCurvatureMeters: Double = {
+        let a = Geodesic.wgs84SemiMajorAxisMeters, b = a * (1 - Geodesic.wgs84Flattening)
+        return a * a / b
+    }()
+    /// Rounding slack of the angle bound, in radians (6 mm on the Earth).
+    static let angleSlackRadians = 1e-9
+
+    /// - Parameter sites: site positions; the index of a site is its position in this array.
+    public init(sites: [LonLat]) {
         self.sites = sites
-        self.projection = projection
-        let projector = try projection.makeProjector()
-        index = PointGridIndex(points: try projector.forward(sites))
+        vectors = sites.map(UnitVector.init)
+        index = UnitSphereGridIndex(points: vectors)
+    }
+
+    /// The chord on the unit sphere that every site within `meters` (geodesic) lies within.
+    static func chordBound(meters: Double) -> Double {
+        let sigma = meters / minimumRadiusOfCurvatureMeters + angleSlackRadians
+        return (sigma >= .pi ? 2.0 : 2 * sin(sigma / 2)) * (1 + 1e-12)
     }
 
     /// The nearest site (lowest index on ties) and its geodesic distance, or nil without sites.
-    /// - Parameter planar: `point` already projected into ``projection``.
-    @inlinable
-    public func nearest(to point: LonLat, planar: PlanarPoint) -> (site: Int, distanceMeters: Double)? {
-        nearestImpl(point, planar)
-    }
-
-    @usableFromInline
-    func nearestImpl(_ point: LonLat, _ planar: PlanarPoint) -> (site: Int, distanceMeters: Double)? {
-        guard let d = index.nearestPlanarDistance(to: planar) else { return nil }
-        let reach = d * (1 + Self.planarToleranceRatio) + 1
-        var bestSite = -1
-        var best = Double.infinity
-        sites.withUnsafeBufferPointer { s in
-            index.forEach(within: reach, of: planar) { i, _ in
-                let g = Geodesic.distanceMeters(point, s[i])
-                if g < best || (g == best && i < bestSite) { best = g; bestSite = i }
-            }
+    public func nearest(to point: LonLat) -> (site: Int, distanceMeters: Double)? {
+        let q = UnitVector(point)
+        guard let first = index.nearestByChord(to: q) else { return nil }
+        var bestSite = first.index
+        var best = Geodesic.distanceMeters(point, sites[first.index])
+        index.forEach(withinChord: Self.chordBound(meters: best), of: q) { i, _ in
+            let g = Geodesic.distanceMeters(point, sites[i])
+            if g < best || (g == best && i < bestSite) { best = g; bestSite = i }
         }
-        return bestSite >= 0 ? (bestSite, best) : nil
+        return (bestSite, best)
     }
 
     /// Every site whose geodesic distance to `point` is ≤ `radiusMeters`, as (site, metres),
     /// sorted by site index.
-    public func sites(within radiusMeters: Double, of point: LonLat, planar: PlanarPoint) -> [(site: Int, distanceMeters: Double)] {
+    public func sites(within radiusMeters: Double, of point: LonLat) -> [(site: Int, distanceMeters: Double)] {
         var out: [(site: Int, distanceMeters: Double)] = []
-        index.forEach(within: radiusMeters * (1 + Self.planarToleranceRatio) + 1, of: planar) { i, _ in
+        guard radiusMeters >= 0 else { return out }
+        index.forEach(withinChord: Self.chordBound(meters: radiusMeters), of: UnitVector(point)) { i, _ in
             let g = Geodesic.distanceMeters(point, sites[i])
             if g <= radiusMeters { out.append((i, g)) }
         }
         out.sort { $0.site < $1.site }
         return out
-    }
-
-    /// Projects many points into this finder's frame, in parallel (one projector per chunk).
-    public func project(_ points: [LonLat]) throws -> [PlanarPoint] {
-        try LocalMetricFrame.project(points, with: projection)
     }
 }
 

@@ -25,7 +25,7 @@ public struct ProgressReporter: Sendable {
 
 /// Writes a warning line `warning: …` on stderr.
 public func printWarningToStderr(_ text: String) {
-    writeToStderr("warning: \(text)\n")
+    writeToStderr("warning: \(ErrorText.oneLine(text))\n")
 }
 
 /// Writes text to file descriptor 2 in one `write` call (whole lines do not interleave).

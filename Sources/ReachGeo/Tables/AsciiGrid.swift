@@ -99,9 +99,7 @@ public struct AsciiGrid: Sendable, Hashable {
     public static func read(from url: URL, displayName: String? = nil) throws -> AsciiGrid {
         let name = displayName ?? url.relativePath
         var data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw InputError(file: name, "cannot read the file (\(error.localizedDescription))")
-        }
+        data = try InputFile.read(url, displayName: name)
         data.append(0) // a NUL terminator so that strtod never reads past the buffer
         return try data.withUnsafeBytes { raw in
             try parse(raw.bindMemory(to: UInt8.self), fileName: name)
@@ -148,17 +146,17 @@ public struct AsciiGrid: Sendable, Hashable {
             while i < end, isSpace(buffer[i]) { i += 1 }
             let valueText = String(decoding: UnsafeBufferPointer(rebasing: buffer[valueStart..<valueEnd]), as: UTF8.self)
             if i < end, buffer[i] != 0x0A {
-                throw InputError(file: fileName, line: line, "header line must be `key value`; found more after \"\(valueText)\"")
+                throw InputError(file: fileName, line: line, "header line must be `key value`; found more after \(ErrorText.quoted(valueText))")
             }
             let known = ["ncols", "nrows", "xllcorner", "xllcenter", "yllcorner", "yllcenter", "cellsize", "dx", "dy", "nodata_value"]
             guard known.contains(key) else {
-                throw InputError(file: fileName, line: line, "unknown header key \"\(key)\" (expected ncols, nrows, xllcorner|xllcenter, yllcorner|yllcenter, cellsize or dx/dy, NODATA_value)")
+                throw InputError(file: fileName, line: line, "unknown header key \(ErrorText.quoted(key)) (expected ncols, nrows, xllcorner|xllcenter, yllcorner|yllcenter, cellsize or dx/dy, NODATA_value)")
             }
             guard valueStart < valueEnd else {
                 throw InputError(file: fileName, line: line, "header key \(key) has no value")
             }
             guard let value = number(base, valueStart, valueEnd) else {
-                throw InputError(file: fileName, line: line, "header value of \(key) is not a number: \"\(valueText)\"")
+                throw InputError(file: fileName, line: line, "header value of \(key) is not a decimal number: \(ErrorText.quoted(valueText))")
             }
             if let previous = header[key] {
                 throw InputError(file: fileName, line: line, "duplicate header key \(key) (first on line \(previous.line))")
@@ -216,7 +214,7 @@ public struct AsciiGrid: Sendable, Hashable {
         let east = west + Double(columnCount) * cellWidth
         let north = south + Double(rowCount) * cellHeight
         guard west >= -180.0000001, east <= 180.0000001, south >= -90.0000001, north <= 90.0000001 else {
-            throw InputError(file: fileName, line: header[xKey]!.line,
+            throw InputError(file: fileName, line: header[xKey]?.line ?? firstDataLine,
                              "the grid (lon \(west)…\(east), lat \(south)…\(north)) is not in WGS 84 degrees; reproject it to EPSG:4326")
         }
         let nodata = header["nodata_value"]?.value
@@ -225,6 +223,7 @@ public struct AsciiGrid: Sendable, Hashable {
         // --- Data rows ----------------------------------------------------------------------
         var cells: [Cell] = []
         var nodataCount = 0, zeroCount = 0
+        var total = 0.0
         var row = 0
         while i < end {
             // Skip leading blanks; a blank line is skipped.
@@ -250,11 +249,19 @@ public struct AsciiGrid: Sendable, Hashable {
                 } else {
                     guard let v = number(base, start, tokenEnd) else {
                         let token = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<tokenEnd]), as: UTF8.self)
-                        throw InputError(file: fileName, line: line, "row \(row), column \(column): not a number: \"\(token)\"")
+                        throw InputError(file: fileName, line: line, "row \(row), column \(column): not a decimal number: \(ErrorText.quoted(token))")
                     }
                     if let nodata, v == nodata {
                         nodataCount += 1
                     } else if v > 0 {
+                        let token = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<tokenEnd]), as: UTF8.self)
+                        if let problem = ValueRanges.populationProblem(v, text: token) {
+                            throw InputError(file: fileName, line: line, "row \(row), column \(column): \(problem)")
+                        }
+                        total += v
+                        if let problem = ValueRanges.totalPopulationProblem(total) {
+                            throw InputError(file: fileName, line: line, "row \(row), column \(column): \(problem)")
+                        }
                         cells.append(Cell(row: Int32(row), column: Int32(column), population: v))
                     } else if v == 0 {
                         zeroCount += 1

@@ -14,9 +14,7 @@ public enum CSVReader {
     public static func read(url: URL, displayName: String? = nil) throws -> [CSVRecord] {
         let name = displayName ?? url.path
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw InputError(file: name, "cannot read the file (\(error.localizedDescription))")
-        }
+        data = try InputFile.read(url, displayName: name)
         return try parse(data, fileName: name)
     }
 
@@ -39,8 +37,18 @@ public enum CSVReader {
         var fieldBytes: [UInt8] = []
         fieldBytes.reserveCapacity(64)
 
+        /// Control bytes (other than tab, and line ends inside quotes) mean a binary file or a
+        /// broken export: refused, so that no NUL or terminal escape reaches an output or a message.
+        func checkText(_ field: some Collection<UInt8>, line: Int, quoted: Bool) throws {
+            for b in field where (b < 0x20 && b != 0x09 && !(quoted && (b == 0x0A || b == 0x0D))) || b == 0x7F {
+                throw InputError(file: fileName, line: line,
+                                 "field \(fields.count + 1) holds the control byte 0x\(String(b, radix: 16, uppercase: true).count == 1 ? "0" : "")\(String(b, radix: 16, uppercase: true)) (a binary file, or not a text CSV table?)")
+            }
+        }
+
         func makeString(_ start: Int, _ end: Int) throws -> String {
             let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            try checkText(slice, line: line, quoted: false)
             guard let s = String(validating: slice, as: UTF8.self) else {
                 throw InputError(file: fileName, line: line, "the text is not valid UTF-8")
             }
@@ -73,6 +81,7 @@ public enum CSVReader {
                     if !closed {
                         throw InputError(file: fileName, line: quoteLine, "unterminated quoted field (is the file truncated?)")
                     }
+                    try checkText(fieldBytes, line: quoteLine, quoted: true)
                     guard let s = String(validating: fieldBytes, as: UTF8.self) else {
                         throw InputError(file: fileName, line: quoteLine, "the text is not valid UTF-8")
                     }

@@ -32,15 +32,17 @@ public enum PointTables {
         var firstLine: [String: Int] = [:]
         firstLine.reserveCapacity(rows.count)
         var zeroCount = 0, zeroExample = ""
+        var total = 0.0
         for row in rows {
             let id = try identifier(row, fileName: name, firstLine: &firstLine)
             let p = try position(row, fileName: name)
-            let popText = row.values["population"] ?? ""
-            guard let pop = Double(popText.trimmingCharacters(in: .whitespaces)), !popText.isEmpty else {
-                throw error(name, row, "population \"\(popText)\" is not a number")
+            let popText = (row.values["population"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard let pop = number(popText) else {
+                throw error(name, row, "population \(ErrorText.quoted(popText)) is not a decimal number")
             }
-            guard pop.isFinite else { throw error(name, row, "population \(popText) is not finite") }
-            guard pop >= 0 else { throw error(name, row, "population \(popText) is negative") }
+            if let problem = ValueRanges.populationProblem(pop, text: popText) { throw error(name, row, problem) }
+            total += pop
+            if let problem = ValueRanges.totalPopulationProblem(total) { throw error(name, row, problem) }
             if pop == 0 { zeroCount += 1; if zeroExample.isEmpty { zeroExample = "\(id) (line \(row.line))" } }
             let zone = row.values["zone"].flatMap { $0.isEmpty ? nil : $0 }
             var resident = Resident(id: id, position: p, population: pop, zone: zone, sourceLine: row.line)
@@ -77,17 +79,17 @@ public enum PointTables {
             var role = defaultRole
             if let r = row.values["role"], !r.isEmpty {
                 guard let parsed = SiteRole(rawValue: r.lowercased()) else {
-                    throw error(name, row, "role \"\(r)\" is not one of existing, candidate, required")
+                    throw error(name, row, "role \(ErrorText.quoted(r)) is not one of existing, candidate, required")
                 }
                 if parsed != .required && parsed != defaultRole {
-                    throw error(name, row, "role \"\(r)\" does not belong in the \(kind == .existing ? "existing" : "candidates") table")
+                    throw error(name, row, "role \(ErrorText.quoted(r)) does not belong in the \(kind == .existing ? "existing" : "candidates") table")
                 }
                 role = parsed
             }
             var capacity: Double? = nil
             if let c = row.values["capacity"], !c.isEmpty {
-                guard let v = Double(c.trimmingCharacters(in: .whitespaces)), v.isFinite, v >= 0 else {
-                    throw error(name, row, "capacity \"\(c)\" is not a non-negative number")
+                guard let v = number(c.trimmingCharacters(in: .whitespaces)), v >= 0, v <= 1e15 else {
+                    throw error(name, row, "capacity \(ErrorText.quoted(c)) is not a decimal number in 0…1e15")
                 }
                 capacity = v
             }
@@ -133,7 +135,7 @@ public enum PointTables {
         let id = row.values["id"] ?? ""
         guard !id.isEmpty else { throw error(fileName, row, "empty id") }
         if let earlier = firstLine[id] {
-            throw error(fileName, row, "duplicate id \"\(id)\" (first on line \(earlier))")
+            throw error(fileName, row, "duplicate id \(ErrorText.quoted(id)) (first on line \(earlier))")
         }
         firstLine[id] = row.line
         return id
@@ -141,17 +143,19 @@ public enum PointTables {
 
     static func position(_ row: Row, fileName: String) throws -> LonLat {
         if let p = row.position { return try checkRange(p, row: row, fileName: fileName) }
-        let lonText = row.values["lon"] ?? "", latText = row.values["lat"] ?? ""
-        guard let lon = Double(lonText.trimmingCharacters(in: .whitespaces)), !lonText.isEmpty else {
-            throw error(fileName, row, "lon \"\(lonText)\" is not a number")
+        let lonText = (row.values["lon"] ?? "").trimmingCharacters(in: .whitespaces)
+        let latText = (row.values["lat"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard let lon = number(lonText) else {
+            throw error(fileName, row, "lon \(ErrorText.quoted(lonText)) is not a decimal number")
         }
-        guard let lat = Double(latText.trimmingCharacters(in: .whitespaces)), !latText.isEmpty else {
-            throw error(fileName, row, "lat \"\(latText)\" is not a number")
+        guard let lat = number(latText) else {
+            throw error(fileName, row, "lat \(ErrorText.quoted(latText)) is not a decimal number")
         }
-        guard lon.isFinite else { throw error(fileName, row, "lon \(lonText) is not finite") }
-        guard lat.isFinite else { throw error(fileName, row, "lat \(latText) is not finite") }
         return try checkRange(LonLat(lonDegrees: lon, latDegrees: lat), row: row, fileName: fileName)
     }
+
+    /// A field's number: decimal only (no hex, inf, nan or text after a NUL), finite.
+    static func number(_ text: String) -> Double? { DecimalNumber.parse(text) }
 
     static func checkRange(_ p: LonLat, row: Row, fileName: String) throws -> LonLat {
         let lonOK = p.lonDegrees >= -180 && p.lonDegrees <= 180
@@ -175,12 +179,12 @@ public enum PointTables {
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         var seen = Set<String>()
         for n in names where !n.isEmpty {
-            if !seen.insert(n).inserted { throw InputError(file: fileName, line: header.line, "the column \"\(n)\" appears twice in the header") }
+            if !seen.insert(n).inserted { throw InputError(file: fileName, line: header.line, "the column \(ErrorText.quoted(n)) appears twice in the header") }
         }
         let missing = required.filter { !names.contains($0) }
         if !missing.isEmpty {
             throw InputError(file: fileName, line: header.line,
-                             "missing column\(missing.count > 1 ? "s" : "") \(missing.map { "\"\($0)\"" }.joined(separator: ", ")) (the header has: \(names.joined(separator: ", ")))")
+                             "missing column\(missing.count > 1 ? "s" : "") \(missing.map { "\"\($0)\"" }.joined(separator: ", ")) (the header has: \(ErrorText.echo(names.joined(separator: ", "))))")
         }
         var rows: [Row] = []
         rows.reserveCapacity(records.count - 1)
@@ -209,16 +213,18 @@ public enum PointTables {
                 let key = m.key.lowercased()
                 switch m.value.value {
                 case .string(let s): values[key] = s
-                case .number(let d):
-                    values[key] = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+                case .number:
+                    // The number as written in the file (`1234` stays `1234`, 2^53 + 1 keeps its
+                    // last digit); the reader keeps every number's source text.
+                    values[key] = m.value.numberText ?? ""
                 case .bool(let b): values[key] = b ? "true" : "false"
                 case .null: values[key] = ""
                 default:
-                    throw InputError(file: fileName, line: m.value.line, feature: f.index, "property \"\(m.key)\" must be a string or a number")
+                    throw InputError(file: fileName, line: m.value.line, feature: f.index, "property \(ErrorText.quoted(m.key)) must be a string or a number")
                 }
             }
             for r in required where r != "lon" && r != "lat" && values[r] == nil {
-                throw InputError(file: fileName, line: f.line, feature: f.index, "missing property \"\(r)\"")
+                throw InputError(file: fileName, line: f.line, feature: f.index, "missing property \(ErrorText.quoted(r))")
             }
             rows.append(Row(values: values, line: f.line, feature: f.index, position: p))
         }

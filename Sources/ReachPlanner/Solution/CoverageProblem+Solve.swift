@@ -20,8 +20,8 @@ extension CoverageProblem {
     /// - Throws: ``PlannerError``.
     public func solve(_ type: ProblemType, using solver: any CoverageSolver = CBCSolver(),
                       timeLimitSeconds: Double = 10) throws -> CoverageSolution {
-        guard !timeLimitSeconds.isNaN, timeLimitSeconds >= 0 else {
-            throw PlannerError.invalidInput(reason: "time limit \(timeLimitSeconds) s is not a non-negative number")
+        guard !timeLimitSeconds.isNaN, timeLimitSeconds >= 0, timeLimitSeconds <= ValueRanges.maximumTimeLimitSeconds else {
+            throw PlannerError.invalidInput(reason: "time limit \(timeLimitSeconds) s is not a number of seconds in 0…1e6")
         }
         let start = DispatchTime.now().uptimeNanoseconds
         let probe = MCLPInstance(problem: self, mode: type.mode, branchesToChoose: 0)

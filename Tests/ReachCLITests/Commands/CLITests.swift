@@ -89,7 +89,7 @@ func tinyResidents() -> (csv: String, e1: LonLat) {
     }
 
     @Test(arguments: [
-        ("id,lon,lat,population\nr1,105.85,21.03,10\nr2,105.86,abc,3\n", "residents.csv:3: lat \"abc\" is not a number"),
+        ("id,lon,lat,population\nr1,105.85,21.03,10\nr2,105.86,abc,3\n", "residents.csv:3: lat \"abc\" is not a decimal number"),
         ("id,lon,lat,population\nr1,105.85,21.03,10\nr1,105.86,21.04,3\n", "residents.csv:3: duplicate id \"r1\" (first on line 2)"),
         ("id,lon,lat,population\nr1,21.03,105.85,10\n", "residents.csv:2: latitude 105.85"),
         ("id,lat,population\nr1,21.03,10\n", "residents.csv:1: missing column \"lon\""),

@@ -54,7 +54,7 @@ import TestSupport
     @Test(arguments: [
         ("", "error: missing.asc: cannot read the file"),
         ("ncols 3\nnrows 2\nxllcorner 105.8\nyllcorner 21.0\ncellsize 0.01\nNODATA_value -9999\n1 2 3\n4 5 x\n",
-         "error: w.asc:8: row 1, column 2: not a number: \"x\""),
+         "error: w.asc:8: row 1, column 2: not a decimal number: \"x\""),
         ("ncols 3\nnrows 2\nxllcorner 105.8\nyllcorner 21.0\ncellsize 0.01\n1 2 3\n", "error: w.asc:7: too few rows"),
     ])
     func badWeightsExitTwoWithoutOutput(grid: String, message: String) throws {

@@ -16,23 +16,81 @@ import ReachGeo
     @Test(arguments: [1 as UInt64, 2, 3, 20251129])
     func equalsBruteForce(seed: UInt64) throws {
         var rng = SplitMix64(seed: seed)
-        // Sites clustered and spread over a 1.5° box around Hanoi (crossing into the next UTM zone's
-        // longitude range would still be within the 1 % tolerance).
+        // Sites clustered and spread over a 1.5° box around Hanoi.
         let sites = (0..<(20 + Int(rng.next() % 200))).map { _ in
             LonLat(lonDegrees: 105.2 + rng.unitInterval() * 1.5, latDegrees: 20.4 + rng.unitInterval() * 1.2)
         }
         let points = (0..<2000).map { _ in LonLat(lonDegrees: 105.0 + rng.unitInterval() * 2.0, latDegrees: 20.2 + rng.unitInterval() * 1.6) }
-        let frame = ProjectionSpec.utm(containing: LonLat(lonDegrees: 105.9, latDegrees: 21.0))
-        let finder = try NearestSiteFinder(sites: sites, projection: frame)
-        let planar = try finder.project(points)
+        let finder = NearestSiteFinder(sites: sites)
         for (k, p) in points.enumerated() {
-            let got = finder.nearest(to: p, planar: planar[k])
+            let got = finder.nearest(to: p)
             let want = oracle(p, sites)
             #expect(got?.site == want?.0 && got?.distanceMeters == want?.1, "seed \(seed), point \(k): \(p)")
             // All sites within 5 km: equal to the brute-force list.
-            let within = finder.sites(within: 5000, of: p, planar: planar[k]).map(\.site)
+            let within = finder.sites(within: 5000, of: p).map(\.site)
             let brute = sites.indices.filter { Geodesic.distanceMeters(p, sites[$0]) <= 5000 }
             #expect(within == brute, "seed \(seed), point \(k)")
+        }
+    }
+
+    /// Issue 10 (6a): with residents spread over lon 30–180 the UTM-plane prefilter of the old
+    /// index missed the true nearest site for 13 of 2,000 residents. Continental and global
+    /// extents, the poles and the antimeridian, against brute force over every site.
+    @Test(arguments: [
+        (UInt64(10), 30.0, 180.0, -10.0, 70.0),    // the issue's extent: lon 30–180
+        (UInt64(11), -180.0, 180.0, -90.0, 90.0),  // the whole globe
+        (UInt64(12), 170.0, 190.0, -20.0, 20.0),   // across the antimeridian (lon > 180 wrapped)
+        (UInt64(13), -180.0, 180.0, 80.0, 90.0),   // the north polar cap
+    ])
+    func continentalExtentsEqualBruteForce(seed: UInt64, lon0: Double, lon1: Double, lat0: Double, lat1: Double) {
+        var rng = SplitMix64(seed: seed)
+        func point() -> LonLat {
+            var lon = lon0 + rng.unitInterval() * (lon1 - lon0)
+            if lon > 180 { lon -= 360 }
+            // Uniform on the sphere's band (area-weighted latitude).
+            let z0 = sin(lat0 * .pi / 180), z1 = sin(lat1 * .pi / 180)
+            let lat = asin(z0 + rng.unitInterval() * (z1 - z0)) * 180 / .pi
+            return LonLat(lonDegrees: lon, latDegrees: lat)
+        }
+        var sites = (0..<60).map { _ in point() }
+        sites += [LonLat(lonDegrees: 180, latDegrees: 0), LonLat(lonDegrees: -180, latDegrees: 10),
+                  LonLat(lonDegrees: 0, latDegrees: 90), LonLat(lonDegrees: 45, latDegrees: -90)]
+        var points = (0..<2000).map { _ in point() }
+        points += [LonLat(lonDegrees: -180, latDegrees: 0), LonLat(lonDegrees: 179.999, latDegrees: 10),
+                   LonLat(lonDegrees: 123, latDegrees: 90), LonLat(lonDegrees: 0, latDegrees: -90)]
+        let finder = NearestSiteFinder(sites: sites)
+        var wrong = 0
+        for (k, p) in points.enumerated() {
+            let got = finder.nearest(to: p)
+            let want = oracle(p, sites)
+            if got?.site != want?.0 || got?.distanceMeters != want?.1 {
+                wrong += 1
+                Issue.record("seed \(seed), point \(k) \(p): got \(String(describing: got)), brute force \(String(describing: want))")
+            }
+            if k % 10 == 0 {
+                let radius = 500_000.0
+                let within = finder.sites(within: radius, of: p).map(\.site)
+                let brute = sites.indices.filter { Geodesic.distanceMeters(p, sites[$0]) <= radius }
+                #expect(within == brute, "seed \(seed), point \(k)")
+            }
+        }
+        #expect(wrong == 0)
+    }
+
+    /// The bound the finder relies on, b²/a · σ ≤ s ≤ a²/b · σ, on random pairs anywhere.
+    @Test func geodesicToCentralAngleBound() {
+        var rng = SplitMix64(seed: 7)
+        for _ in 0..<20_000 {
+            let a = LonLat(lonDegrees: rng.unitInterval() * 360 - 180, latDegrees: asin(rng.unitInterval() * 2 - 1) * 180 / .pi)
+            // Half the pairs close together (down to metres), half anywhere.
+            let b: LonLat = rng.next() % 2 == 0
+                ? Geodesic.direct(from: a, azimuthDegrees: rng.unitInterval() * 360, distanceMeters: pow(10, rng.unitInterval() * 6))
+                : LonLat(lonDegrees: rng.unitInterval() * 360 - 180, latDegrees: asin(rng.unitInterval() * 2 - 1) * 180 / .pi)
+            let s = Geodesic.distanceMeters(a, b)
+            let chord = UnitVector(a).squaredChord(to: UnitVector(b)).squareRoot()
+            let sigma = 2 * asin(min(1, chord / 2))
+            #expect(s >= NearestSiteFinder.minimumRadiusOfCurvatureMeters * sigma - 1e-6, "\(a) \(b)")
+            #expect(s <= NearestSiteFinder.maximumRadiusOfCurvatureMeters * sigma + 1e-6, "\(a) \(b)")
         }
     }
 
@@ -40,9 +98,9 @@ import ReachGeo
     // ring between it and the grid. The answer must equal the brute-force one.
     @Test func farQueryOutsideTheGrid() throws {
         let sites = (0..<50).map { LonLat(lonDegrees: 105.8 + Double($0 % 10) * 0.01, latDegrees: 21.0 + Double($0 / 10) * 0.01) }
-        let finder = try NearestSiteFinder(sites: sites, projection: .utm(containing: sites[0]))
+        let finder = NearestSiteFinder(sites: sites)
         let far = LonLat(lonDegrees: 101.0, latDegrees: 18.0)
-        let got = try #require(finder.nearest(to: far, planar: finder.project([far])[0]))
+        let got = try #require(finder.nearest(to: far))
         let want = try #require(oracle(far, sites))
         #expect(got.site == want.0 && got.distanceMeters == want.1)
     }
@@ -52,9 +110,8 @@ import ReachGeo
         // A site exactly 5000 m away (geod_direct) and a duplicate of it later in the list.
         let at5km = Geodesic.direct(from: centre, azimuthDegrees: 90, distanceMeters: 5000)
         let sites = [at5km, at5km]
-        let finder = try NearestSiteFinder(sites: sites, projection: .utm(containing: centre))
-        let planar = try finder.project([centre])[0]
-        let n = try #require(finder.nearest(to: centre, planar: planar))
+        let finder = NearestSiteFinder(sites: sites)
+        let n = try #require(finder.nearest(to: centre))
         #expect(n.site == 0) // tie → the first in input order
         let d = Geodesic.distanceMeters(centre, at5km)
         #expect(abs(d - 5000) < 1e-6)

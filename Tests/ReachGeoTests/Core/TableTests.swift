@@ -93,10 +93,18 @@ func inputError(_ body: () throws -> Void) -> InputError? {
     // Every bad input gets a message and the line it is on.
     @Test(arguments: [
         ("id,lon,population\nr1,105,3\n", 1, "missing column \"lat\""),
-        ("id,lon,lat,population\nr1,abc,21,3\n", 2, "lon \"abc\" is not a number"),
-        ("id,lon,lat,population\nr1,105,21,3\nr2,105,nan,3\n", 3, "lat nan is not finite"),
-        ("id,lon,lat,population\nr1,105,21,inf\n", 2, "population inf is not finite"),
-        ("id,lon,lat,population\nr1,105,21,-4\n", 2, "population -4 is negative"),
+        ("id,lon,lat,population\nr1,abc,21,3\n", 2, "lon \"abc\" is not a decimal number"),
+        // nan, inf, hex and text after a NUL are not decimal numbers (issue 10, 6c).
+        ("id,lon,lat,population\nr1,105,21,3\nr2,105,nan,3\n", 3, "lat \"nan\" is not a decimal number"),
+        ("id,lon,lat,population\nr1,105,21,inf\n", 2, "population \"inf\" is not a decimal number"),
+        ("id,lon,lat,population\nr1,105,21,0x1A\n", 2, "population \"0x1A\" is not a decimal number"),
+        ("id,lon,lat,population\nr1,0x1p3,21,3\n", 2, "lon \"0x1p3\" is not a decimal number"),
+        ("id,lon,lat,population\nr1,105,21,-4\n", 2, "population \"-4\" is negative"),
+        // Value ranges (issue 10, 4 and 6f).
+        ("id,lon,lat,population\nr1,105,21,1e13\n", 2, "population \"1e13\" is larger than the maximum 1e12 per resident"),
+        ("id,lon,lat,population\nr1,105,21,0.0004\n", 2, "population \"0.0004\" is below the smallest accepted 0.001"),
+        ("id,lon,lat,population\nr1,105,21,1e12\nr2,105,21,1e12\nr3,105,21,1e12\n" + (4...1001).map { "r\($0),105,21,1e12\n" }.joined(),
+         1002, "the total population passes the maximum 1e15 at this row"),
         ("id,lon,lat,population\nr1,105,21,4\nr1,105,21,5\n", 3, "duplicate id \"r1\" (first on line 2)"),
         ("id,lon,lat,population\nr1,190,21,4\n", 2, "longitude 190.0 is outside -180…180"),
         ("id,lon,lat,population\nr1,21.03,105.85,4\n", 2, "look swapped"),

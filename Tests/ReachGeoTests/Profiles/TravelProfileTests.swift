@@ -58,10 +58,16 @@ struct TravelProfileTests {
 
     @Test func missingFieldIsAnError() throws {
         let text = Self.validJSON.replacingOccurrences(of: "  \"estimate_kmh\": 22\n", with: "  \"estimate_kmh_x\": 22\n")
-            .replacingOccurrences(of: "\"estimate_kmh_x\": 22", with: "\"name\": \"x\"")
-        // Duplicate "name" key: JSONDecoder keeps one; the missing field is estimate_kmh.
         let error = try #require(Self.inputError(text))
-        #expect(error.message.contains("missing field \"estimate_kmh\""), "\(error)")
+        #expect(error.message.contains("estimate_kmh"), "\(error)")
+    }
+
+    /// Issue 10 (6d): a key given twice is an error with its line (JSONDecoder kept the first).
+    @Test func duplicateKeyIsAnErrorWithItsLine() throws {
+        let text = Self.validJSON.replacingOccurrences(of: "  \"estimate_kmh\": 22\n", with: "  \"estimate_kmh\": 22,\n  \"name\": \"x\"\n")
+        let error = try #require(Self.inputError(text))
+        #expect(error.message == "duplicate member \"name\" in an object (first on line 2)", "\(error)")
+        #expect(error.line == 13, "\(error)")
     }
 
     @Test(arguments: [
@@ -81,8 +87,10 @@ struct TravelProfileTests {
     @Test func malformedAndEmptyJSON() throws {
         let empty = try #require(Self.inputError("  \n"))
         #expect(empty.message.contains("empty"))
-        let broken = try #require(Self.inputError("{ \"name\": "))
-        #expect(broken.message.contains("not valid JSON"))
+        // A syntax error names its line (issue 10, 6d).
+        let broken = try #require(Self.inputError("{\n  \"name\": \n"))
+        #expect(broken.message.contains("unexpected end of file"), "\(broken)")
+        #expect(broken.line == 3, "\(broken)")
         let array = try #require(Self.inputError("[1, 2]"))
         #expect(array.message.contains("JSON object"))
     }
