@@ -60,6 +60,8 @@ public struct CBCSolver: CoverageSolver {
     /// gives whatever CBC had reached by then. Such an answer is therefore not used (the
     /// heuristic's plan and the Lagrangian bound stand, and a note says so).
     public var nodeLimit: Int?
+    /// Where progress lines go (best covered, bound, gap after each phase of the search); nil: none.
+    public var progress: SolveProgress?
 
     public init(lagrangianShare: Double = 0.3, maxCoveringPairs: Int? = 8_000_000, kickRounds: Int = 100,
                 maxTieBreakPairs: Int = 50_000, nodeLimit: Int? = nil) {
@@ -96,6 +98,8 @@ public struct CBCSolver: CoverageSolver {
         }
         var covered = instance.corePopulation(covered: chosen)
         var bound = lagrangian.bound
+        progress?.update(stage: "heuristic and Lagrangian bound done", covered: covered, bound: bound)
+        defer { progress?.update(stage: "done", covered: covered, bound: bound) }
         var notes = [swapNote, lagrangian.note].compactMap { $0 }
         func outcome(_ proven: Bool) -> SolverOutcome {
             SolverOutcome(chosen: chosen, coreUpperBound: bound, provenOptimal: proven, notes: notes, phases: clock.phases)
@@ -124,6 +128,7 @@ public struct CBCSolver: CoverageSolver {
             return outcome(false)
         }
         let nodes = nodeLimit ?? Self.defaultNodeLimit(forSeconds: timeLimitSeconds)
+        progress?.update(stage: "cbc branch-and-bound (node limit \(nodes.map(String.init) ?? "none"))", covered: nil, bound: nil)
         let result: CBCResult
         do {
             result = try Self.runCBC(instance, warmStart: chosen, seconds: remaining, nodeLimit: nodes)
