@@ -163,8 +163,7 @@ extension TextSummary {
     static func proofSentence(_ s: CoverageSolution) -> String {
         let n = s.branches.count
         let what = s.problemType.mode == .add ? "\(n) new branch\(n == 1 ? "" : "es") (with today's sites open)" : "\(n) site\(n == 1 ? "" : "s")"
-        var text = "no choice of \(what) covers more than \(people(s.upperBoundPopulation))"
-        if s.zoneFloor != nil { text += " (with or without the zone rules)" }
+        var text = "no choice of \(what)\(s.zoneFloor != nil ? " meeting the zone rules" : "") covers more than \(people(s.upperBoundPopulation))"
         text += "; this plan covers \(people(s.coveredPopulation)), gap \(DecimalText.fixed(s.gap * 100, decimals: 3)) %"
         if s.provenOptimal { text += " (proven optimal)" }
         return text
@@ -182,7 +181,7 @@ extension TextSummary {
         if let k = z.minSitesPerZone { out += (z.floor == nil ? "" : ";") + " at least \(k) open site\(k == 1 ? "" : "s") per zone" }
         out += "\n"
         let below = z.zones.filter { $0.coveredPopulation < $0.targetPopulation - 1e-6 * max(1, $0.targetPopulation) }
-        out += "    price of fairness: \(people(z.priceOfFairnessPopulation)) fewer covered than the best plan found without the rules (\(people(z.unconstrainedCoveredPopulation)))\n"
+        out += "    price of fairness: \(people(z.priceOfFairnessPopulation)) fewer covered than the best plan found without the rules (\(people(z.unconstrainedCoveredPopulation)); without them no choice covers more than \(people(z.unconstrainedUpperBoundPopulation)))\n"
         if z.shortfallPopulation > 0 {
             out += "    \(below.count) zone(s) below their reachable floor (\(people(z.shortfallPopulation)) short in total)\(z.targetsProvenJointlyInfeasible ? "; proven: no plan meets them all together" : "")\n"
         } else if z.floor != nil {
