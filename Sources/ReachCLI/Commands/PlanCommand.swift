@@ -145,7 +145,8 @@ extension TextSummary {
         if gaining < s.branches.count {
             let ids = s.branches[gaining...].map(\.id)
             let shown = ids.prefix(10).joined(separator: ", ") + (ids.count > 10 ? ", …" : "")
-            out += "    \(gaining + 1)–\(s.branches.count): no further gain (\(shown)): every resident these sites could add is already covered; they are opened only because \(s.branches.count) were asked for (plan.json keeps branches_requested and lists them)\n"
+            let span = gaining + 1 == s.branches.count ? "\(gaining + 1)" : "\(gaining + 1)–\(s.branches.count)"
+            out += "    \(span): no further gain (\(shown)): every resident these sites could add is already covered; they are opened only because \(s.branches.count) were asked for (plan.json keeps branches_requested and lists them)\n"
         }
         for r in UncoveredReason.allCases {
             if let p = t.uncoveredByReason[r] { out += "  uncovered, \(r.rawValue): \(people(p))\n" }

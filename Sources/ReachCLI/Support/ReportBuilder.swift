@@ -114,7 +114,8 @@ enum ReportBuilder {
         input.proof = [TextSummary.proofSentence(s).prefix(1).uppercased() + TextSummary.proofSentence(s).dropFirst() + "."]
         if let advice = TextSummary.gapAdvice(s) { input.proof.append(advice.prefix(1).uppercased() + advice.dropFirst() + ".") }
         if let gain = s.noFurtherGainAfter, gain < s.branches.count {
-            input.proof.append("Branches \(gain + 1)–\(s.branches.count) add no further coverage: they are opened only because \(s.branches.count) were asked for.")
+            let span = gain + 1 == s.branches.count ? "Branch \(gain + 1) adds" : "Branches \(gain + 1)–\(s.branches.count) add"
+            input.proof.append("\(span) no further coverage: they are opened only because \(s.branches.count) were asked for.")
         }
         if let phases = s.phases, phases.count > 1 {
             input.phases = phases.map {
