@@ -185,6 +185,10 @@ extension TextSummary {
         out += "    price of fairness: \(people(z.priceOfFairnessPopulation)) fewer covered than the best plan found without the rules (\(people(z.unconstrainedCoveredPopulation)); without them no choice covers more than \(people(z.unconstrainedUpperBoundPopulation)))\n"
         if z.shortfallPopulation > 0 {
             out += "    \(below.count) zone(s) below their reachable floor (\(people(z.shortfallPopulation)) short in total)\(z.targetsProvenJointlyInfeasible ? "; proven: no plan meets them all together" : "")\n"
+            for zone in below.prefix(10) {
+                out += "      \(zone.name): \(percent(zone.coveredShareOfCoverable)) of its coverable population covered, target \(people(zone.targetPopulation)) of \(people(zone.coverablePopulation))\n"
+            }
+            if below.count > 10 { out += "      … \(below.count - 10) more in plan.json (zone_floor.zones)\n" }
         } else if z.floor != nil {
             out += "    every zone reaches the floor, or its best possible share with these sites\n"
         }

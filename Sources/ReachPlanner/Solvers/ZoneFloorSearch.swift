@@ -253,7 +253,9 @@ struct ZoneFloorSearch {
 /// The exact model of ``ZoneFloorCore`` for CBC: the core MILP of ``CBCSolver`` plus, per zone
 /// with a target, Σ_{i∈z} wᵢ yᵢ ≥ tᶻ (a demand covered by one site j counts as xⱼ), and per zone
 /// with a site count, Σ_{j∈z} xⱼ ≥ needᶻ. The targets are hard: CBC maximises coverage among the
-/// plans meeting them all.
+/// plans meeting them all. Without site counts the model is reduced as ``MCLPReduction`` does
+/// (dominated sites out, demands every kept site covers a constant — also taken off their zone's
+/// target —, equal rows merged within a zone).
 enum ZoneFloorModel {
     struct Result {
         var chosen: [Int]?
@@ -270,58 +272,94 @@ enum ZoneFloorModel {
         let instance = core.instance
         let m = instance.siteCount, n = instance.demandCount, k = instance.branchesToChoose
         let tol = core.tolerance
-        var rowOfDemand = [Int32](repeating: -1, count: n)
-        var siteObjective = [Double](repeating: 0, count: m)
-        var rows: Int32 = 0
+        // Without site counts the exact reductions of ``MCLPReduction`` hold here too: opening a
+        // site's dominator instead never lowers any zone's coverage. (With counts a dominator may
+        // lie in another zone, so every site stays.)
+        let reduction = core.need.allSatisfy({ $0 == 0 }) ? MCLPReduction.compute(instance) : nil
+        let columns = reduction?.keptSites ?? Array(0 ..< m)
+        let mc = columns.count
+        var columnOf = [Int32](repeating: -1, count: m)
+        for (c, j) in columns.enumerated() { columnOf[j] = Int32(c) }
+        // Reduced demands: merged by (zone, kept sites); covered by every kept site → a constant.
+        var rowWeight: [Double] = [], rowZone: [Int32] = [], rowOffsets = [0], rowColumns: [Int32] = []
+        var keyed: [[Int32]: Int] = [:]
+        var constant = 0.0
+        var zoneConstant = [Double](repeating: 0, count: core.zoneCount)
+        var list: [Int32] = []
         for i in 0 ..< n {
-            let covering = instance.sites(covering: i)
-            if covering.count == 1 { siteObjective[Int(covering.first!)] += instance.demandWeights[i] }
-            else { rowOfDemand[i] = rows; rows += 1 }
+            list.removeAll(keepingCapacity: true)
+            for j in instance.sites(covering: i) where columnOf[Int(j)] >= 0 { list.append(columnOf[Int(j)]) }
+            let w = instance.demandWeights[i], z = core.demandZone[i]
+            if reduction != nil, k >= 1, list.count == mc {
+                constant += w
+                if z >= 0 { zoneConstant[Int(z)] += w }
+                continue
+            }
+            let key = [z] + list
+            if let r = keyed[key] { rowWeight[r] += w; continue }
+            keyed[key] = rowWeight.count
+            rowWeight.append(w)
+            rowZone.append(z)
+            rowColumns += list
+            rowOffsets.append(rowColumns.count)
+        }
+        let rowCount = rowWeight.count
+        var rowOfDemand = [Int32](repeating: -1, count: rowCount)
+        var siteObjective = [Double](repeating: 0, count: mc)
+        var demandsOfColumn = [[Int32]](repeating: [], count: mc)
+        var rows: Int32 = 0
+        for r in 0 ..< rowCount {
+            let covering = rowColumns[rowOffsets[r] ..< rowOffsets[r + 1]]
+            if covering.count == 1 { siteObjective[Int(covering.first!)] += rowWeight[r] }
+            else { rowOfDemand[r] = rows; rows += 1 }
+            for c in covering { demandsOfColumn[Int(c)].append(Int32(r)) }
         }
         let cardinalityRow = rows
         rows += 1
+        let target = (0 ..< core.zoneCount).map { core.target[$0] - zoneConstant[$0] }
         var floorRow = [Int32](repeating: -1, count: core.zoneCount)
-        for z in 0 ..< core.zoneCount where core.target[z] > tol { floorRow[z] = rows; rows += 1 }
+        for z in 0 ..< core.zoneCount where target[z] > tol { floorRow[z] = rows; rows += 1 }
         var countRow = [Int32](repeating: -1, count: core.zoneCount)
         for z in 0 ..< core.zoneCount where core.need[z] > 0 { countRow[z] = rows; rows += 1 }
-        var model = CBCModel(integerColumns: m, maximise: true, allowableGap: tol)
-        model.reserve(entries: 2 * instance.siteDemands.count + 2 * m)
+        var model = CBCModel(integerColumns: mc, maximise: true, allowableGap: tol)
+        model.reserve(entries: 2 * rowColumns.count + 2 * mc)
         var singleByZone: [Int: Double] = [:]
-        for j in 0 ..< m {
+        for c in 0 ..< mc {
             singleByZone.removeAll(keepingCapacity: true)
-            for i in instance.demands(coveredBy: j) {
-                if rowOfDemand[Int(i)] >= 0 { model.entry(row: rowOfDemand[Int(i)], -1) }
-                else if core.demandZone[Int(i)] >= 0, floorRow[Int(core.demandZone[Int(i)])] >= 0 {
-                    singleByZone[Int(core.demandZone[Int(i)]), default: 0] += instance.demandWeights[Int(i)]
+            for r in demandsOfColumn[c] {
+                if rowOfDemand[Int(r)] >= 0 { model.entry(row: rowOfDemand[Int(r)], -1) }
+                else if rowZone[Int(r)] >= 0, floorRow[Int(rowZone[Int(r)])] >= 0 {
+                    singleByZone[Int(rowZone[Int(r)]), default: 0] += rowWeight[Int(r)]
                 }
             }
             model.entry(row: cardinalityRow, 1)
             for z in singleByZone.keys.sorted() { model.entry(row: floorRow[z], singleByZone[z]!) }
-            if core.siteZone[j] >= 0, countRow[Int(core.siteZone[j])] >= 0 { model.entry(row: countRow[Int(core.siteZone[j])], 1) }
-            model.closeColumn(objective: siteObjective[j], upper: 1)
+            let zone = core.siteZone[columns[c]]
+            if zone >= 0, countRow[Int(zone)] >= 0 { model.entry(row: countRow[Int(zone)], 1) }
+            model.closeColumn(objective: siteObjective[c], upper: 1)
         }
-        for i in 0 ..< n where rowOfDemand[i] >= 0 {
-            model.entry(row: rowOfDemand[i], 1)
-            let z = Int(core.demandZone[i])
-            if z >= 0, floorRow[z] >= 0 { model.entry(row: floorRow[z], instance.demandWeights[i]) }
-            model.closeColumn(objective: instance.demandWeights[i], upper: 1)
+        for r in 0 ..< rowCount where rowOfDemand[r] >= 0 {
+            model.entry(row: rowOfDemand[r], 1)
+            let z = Int(rowZone[r])
+            if z >= 0, floorRow[z] >= 0 { model.entry(row: floorRow[z], rowWeight[r]) }
+            model.closeColumn(objective: rowWeight[r], upper: 1)
         }
         model.rows(Int(cardinalityRow), lower: -.greatestFiniteMagnitude, upper: 0)
         model.rows(1, lower: Double(k), upper: Double(k))
         for z in 0 ..< core.zoneCount where floorRow[z] >= 0 {
-            model.rows(1, lower: core.target[z] - tol, upper: .greatestFiniteMagnitude)
+            model.rows(1, lower: target[z] - tol, upper: .greatestFiniteMagnitude)
         }
         for z in 0 ..< core.zoneCount where countRow[z] >= 0 {
             model.rows(1, lower: Double(core.need[z]), upper: .greatestFiniteMagnitude)
         }
         var start: [Double]? = nil
         if let warmStart, warmStart.count == k {
-            start = [Double](repeating: 0, count: m)
-            for j in warmStart { start![j] = 1 }
+            start = [Double](repeating: 0, count: mc)
+            for j in reduction?.keptChoice(warmStart) ?? warmStart { start![Int(columnOf[j])] = 1 }
         }
         let answer: CBCModel.Answer
         do {
-            answer = try model.solve(warmStart: start, readColumns: m, seconds: seconds, nodeLimit: nodeLimit)
+            answer = try model.solve(warmStart: start, readColumns: mc, seconds: seconds, nodeLimit: nodeLimit)
         } catch {
             return Result(chosen: nil, bound: nil, provenOptimal: false, provenInfeasible: false,
                           note: "cbc (zone rules): failed (\(error)); the heuristic's plan stands")
@@ -332,12 +370,12 @@ enum ZoneFloorModel {
         }
         var chosen: [Int]? = nil
         if let values = answer.columnValues {
-            let picks = (0 ..< m).filter { values[$0] > 0.5 }
+            let picks = (0 ..< mc).filter { values[$0] > 0.5 }.map { columns[$0] }
             let check = core.evaluate(picks)
             if picks.count == k, check.feasible, check.shortfall <= tol { chosen = picks }
         }
         let infeasible = chosen == nil && answer.status == 0 && !answer.provenOptimal && !answer.nodeLimitReached
-        let bound: Double? = answer.bestPossible.isFinite && !infeasible ? answer.bestPossible : nil
+        let bound: Double? = answer.bestPossible.isFinite && !infeasible ? answer.bestPossible + constant : nil
         let state = answer.provenOptimal ? "proven optimal" : infeasible ? "no plan meets every zone's target"
             : answer.nodeLimitReached ? "stopped at its node limit" : "stopped (status \(answer.status))"
         return Result(chosen: chosen, bound: bound, provenOptimal: answer.provenOptimal, provenInfeasible: infeasible,
