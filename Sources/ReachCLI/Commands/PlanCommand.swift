@@ -164,7 +164,10 @@ extension TextSummary {
     static func proofSentence(_ s: CoverageSolution) -> String {
         let n = s.branches.count
         let what = s.problemType.mode == .add ? "\(n) new branch\(n == 1 ? "" : "es") (with today's sites open)" : "\(n) site\(n == 1 ? "" : "s")"
-        var text = "no choice of \(what)\(s.zoneFloor != nil ? " meeting the zone rules" : "") covers more than \(people(s.upperBoundPopulation))"
+        // With zone rules the bound is over the plans meeting them, unless the plan itself misses a
+        // target: then it is the bound over every plan.
+        let rulesMet = s.zoneFloor.map { $0.shortfallPopulation == 0 } ?? false
+        var text = "no choice of \(what)\(rulesMet ? " meeting the zone rules" : "") covers more than \(people(s.upperBoundPopulation))"
         text += "; this plan covers \(people(s.coveredPopulation)), gap \(DecimalText.fixed(s.gap * 100, decimals: 3)) %"
         if s.provenOptimal { text += " (proven optimal)" }
         return text
@@ -173,6 +176,9 @@ extension TextSummary {
     /// What to do when the gap is above 0.1 %.
     static func gapAdvice(_ s: CoverageSolution) -> String? {
         guard s.gap > 0.001 else { return nil }
+        if let z = s.zoneFloor, z.shortfallPopulation > 0 {
+            return "the gap is measured against the bound without the zone rules (no plan meets every zone's target), so it includes what the rules cost"
+        }
         return "the gap is above 0.1 %: to narrow it, allow more time (--time-limit: it also raises CBC's node limit), use coarser residents (fewer points, e.g. a coarser population grid), or fewer candidates"
     }
 
