@@ -124,7 +124,10 @@ enum ReportBuilder {
             }
         }
         if let z = s.zoneFloor {
-            input.zoneRules = TextSummary.zoneFloorText(z).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            input.zoneRules = TextSummary.zoneFloorText(z).split(separator: "\n").map {
+                let line = $0.trimmingCharacters(in: .whitespaces)
+                return line.prefix(1).uppercased() + line.dropFirst()
+            }
         }
     }
 
