@@ -31,6 +31,7 @@ public enum HTMLReport {
         renderWarnings(input, into: page)
         renderKeyFigures(input, into: page)
         renderMapSection(input, into: page)
+        renderProofSection(input, into: page)
         renderPlanSection(input, into: page)
         renderZoneSection(input, into: page)
         renderAssumptions(input, into: page)

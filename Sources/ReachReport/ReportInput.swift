@@ -32,6 +32,13 @@ public struct ReportInput: Sendable {
     public var coverageCurve: [ReportCurvePoint]
     /// Warnings of the run, shown near the top of the page.
     public var warnings: [String]
+    /// The plan's proof in plain words ("no choice of 30 sites covers more than …") and what to
+    /// do when the gap is large; one sentence each, shown above the roll-out. May be empty.
+    public var proof: [String] = []
+    /// The phases of a phased roll-out (a small table); empty for a plain plan.
+    public var phases: [ReportPhase] = []
+    /// Sentences on the zone rules (floor, price of fairness, zones that cannot reach it).
+    public var zoneRules: [String] = []
     /// An optional footer line (tool version, command line, a date passed in by the caller).
     /// The renderer never adds a date of its own, so equal inputs give equal bytes.
     public var footer: String?
@@ -83,6 +90,27 @@ public struct ReportInput: Sendable {
                                         value: ReportFormat.grouped(Double(proposedBranches.count))))
         }
         return figures
+    }
+}
+
+/// One phase of a phased roll-out: what it covers, its proven bound and the price of nesting.
+public struct ReportPhase: Sendable, Hashable {
+    /// Cumulative number of branches after the phase.
+    public var branches: Int
+    public var coveredPopulation: Double
+    /// No choice of `branches` sites covers more.
+    public var upperBoundPopulation: Double
+    /// (bound − covered) / bound.
+    public var gap: Double
+    /// Best unnested plan of that size found minus this phase's coverage (≥ 0).
+    public var priceOfNestingPopulation: Double
+
+    public init(branches: Int, coveredPopulation: Double, upperBoundPopulation: Double, gap: Double, priceOfNestingPopulation: Double) {
+        self.branches = branches
+        self.coveredPopulation = coveredPopulation
+        self.upperBoundPopulation = upperBoundPopulation
+        self.gap = gap
+        self.priceOfNestingPopulation = priceOfNestingPopulation
     }
 }
 

@@ -108,9 +108,11 @@ import Testing
         #expect(!result.provenOptimal)
         #expect(result.secondsLimitReached)
         #expect(result.killedAtTimeLimit)
-        // Generous margin for building the model on a loaded machine; without the outside limit
-        // this call takes many seconds.
-        #expect(elapsed < 10, "runCBC took \(elapsed) s for a 0.2 s limit")
+        // The worker was killed at the limit (the flags above). The elapsed time also holds the
+        // exact reductions and the model build of 1.8 M pairs in a debug build, which the limit
+        // does not bound (README, "What --time-limit bounds"), so only a loose ceiling is checked
+        // here; the signal tests check promptness end to end.
+        #expect(elapsed < 60, "runCBC took \(elapsed) s for a 0.2 s limit")
         let tiny = try makeProblem(populations: [5, 3, 2], roles: "ccc", covers: [[0], [1], [1, 2]])
         let after = try CBCSolver.runCBC(MCLPInstance(problem: tiny, mode: .add, branchesToChoose: 1), warmStart: [], seconds: 10)
         #expect(after.provenOptimal)

@@ -130,7 +130,31 @@ enum ReportBuilder {
             zones: zones(prepared, result.evaluation),
             coverageCurve: curve(s),
             warnings: (prepared.warnings + result.warnings).map(\.message))
-        return HTMLReport.render(input)
+        var withProof = input
+        addProof(&withProof, s)
+        return HTMLReport.render(withProof)
+    }
+
+    /// The proof sentence, the gap advice, the phases table and the zone-rule sentences.
+    static func addProof(_ input: inout ReportInput, _ s: CoverageSolution) {
+        input.proof = [TextSummary.proofSentence(s).prefix(1).uppercased() + TextSummary.proofSentence(s).dropFirst() + "."]
+        if let advice = TextSummary.gapAdvice(s) { input.proof.append(advice.prefix(1).uppercased() + advice.dropFirst() + ".") }
+        if let gain = s.noFurtherGainAfter, gain < s.branches.count {
+            let span = gain + 1 == s.branches.count ? "Branch \(gain + 1) adds" : "Branches \(gain + 1)–\(s.branches.count) add"
+            input.proof.append("\(span) no further coverage: they are opened only because \(s.branches.count) were asked for.")
+        }
+        if let phases = s.phases, phases.count > 1 {
+            input.phases = phases.map {
+                ReportPhase(branches: $0.branches, coveredPopulation: $0.coveredPopulation, upperBoundPopulation: $0.upperBoundPopulation,
+                            gap: $0.gap, priceOfNestingPopulation: $0.priceOfNestingPopulation)
+            }
+        }
+        if let z = s.zoneFloor {
+            input.zoneRules = TextSummary.zoneFloorText(z).split(separator: "\n").map {
+                let line = $0.trimmingCharacters(in: .whitespaces)
+                return line.prefix(1).uppercased() + line.dropFirst()
+            }
+        }
     }
 
     static func demoReport(prepared: PreparedScenario, today: CoverageEvaluation, consolidate: ScenarioPlanning.Result,

@@ -44,6 +44,10 @@ public enum PlanOutputs {
         members.append(.init("upper_bound_population", .count(s.upperBoundPopulation)))
         members.append(.init("gap", .number(s.gap, decimals: 6)))
         members.append(.init("proven_optimal", .bool(s.provenOptimal)))
+        // Extensions (README): branches that add nothing, phases, zone rules.
+        members.append(.init("no_further_gain_after", s.noFurtherGainAfter.map { .integer($0) } ?? .null))
+        if let phases = s.phases { members.append(.init("phases", phasesJSON(phases))) }
+        if let floor = s.zoneFloor { members.append(.init("zone_floor", zoneFloorJSON(floor))) }
         var solver: [OrderedJSON.Member] = [.init("name", .string(s.solver.name))]
         if timings != nil {
             solver.append(.init("seconds", .number(s.solver.seconds, decimals: 3)))
@@ -77,6 +81,56 @@ public enum PlanOutputs {
         })))
         members += tail
         return .object(members)
+    }
+
+    /// `plan.json` `phases[]`: per phase the branch ids open after it (in roll-out order), its
+    /// coverage, its own proven bound, gap and the price of nesting.
+    static func phasesJSON(_ phases: [PhaseSummary]) -> OrderedJSON {
+        .array(phases.map { p in
+            .object([
+                .init("branch_count", .integer(p.branches)),
+                .init("branches", .array(p.ids.map { .string($0) })),
+                .init("covered_population", .count(p.coveredPopulation)),
+                .init("upper_bound_population", .count(p.upperBoundPopulation)),
+                .init("gap", .number(p.gap, decimals: 6)),
+                .init("best_unnested_population", .count(p.bestUnnestedPopulation)),
+                .init("price_of_nesting_population", .count(p.priceOfNestingPopulation)),
+            ])
+        })
+    }
+
+    /// `plan.json` `zone_floor`: the rules, the zones that cannot reach the floor (best share),
+    /// the price of fairness, and every zone's figures.
+    static func zoneFloorJSON(_ r: ZoneFloorReport) -> OrderedJSON {
+        .object([
+            .init("floor", r.floor.map { .share($0) } ?? .null),
+            .init("min_sites_per_zone", r.minSitesPerZone.map { .integer($0) } ?? .null),
+            .init("infeasible_zones", .array(r.infeasibleZones.map { z in
+                .object([
+                    .init("zone", .string(z.name)),
+                    .init("coverable_population", .count(z.coverablePopulation)),
+                    .init("best_share", z.bestPossibleShare.map { .share($0) } ?? .null),
+                ])
+            })),
+            .init("price_of_fairness_population", .count(r.priceOfFairnessPopulation)),
+            .init("unconstrained_covered_population", .count(r.unconstrainedCoveredPopulation)),
+            .init("unconstrained_upper_bound_population", .count(r.unconstrainedUpperBoundPopulation)),
+            .init("shortfall_population", .count(r.shortfallPopulation)),
+            .init("targets_proven_jointly_infeasible", .bool(r.targetsProvenJointlyInfeasible)),
+            .init("zones", .array(r.zones.map { z in
+                .object([
+                    .init("zone", .string(z.name)),
+                    .init("coverable_population", .count(z.coverablePopulation)),
+                    .init("covered_population", .count(z.coveredPopulation)),
+                    .init("covered_share_of_coverable", .share(z.coveredShareOfCoverable)),
+                    .init("target_population", .count(z.targetPopulation)),
+                    .init("best_share", z.bestPossibleShare.map { .share($0) } ?? .null),
+                    .init("cannot_reach_floor", .bool(z.cannotReachFloor)),
+                    .init("open_sites", .integer(z.openSites)),
+                    .init("required_open_sites", .integer(z.requiredOpenSites)),
+                ])
+            })),
+        ])
     }
 
     /// `plan.geojson`: the chosen branches (Points) and the residents each newly covers.

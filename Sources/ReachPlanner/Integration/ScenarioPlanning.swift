@@ -16,9 +16,15 @@ public enum ScenarioPlanning {
 
         /// The solver. (CBC's node limit follows the seconds each solve is given, which depend
         /// only on `--time-limit` and the question, so reruns make the same CBC runs.)
-        public var solver: any CoverageSolver {
+        public var solver: any CoverageSolver { solver(progress: nil) }
+
+        /// The solver, reporting its progress to `progress` (CBC only).
+        public func solver(progress: SolveProgress?) -> any CoverageSolver {
             switch self {
-            case .cbc: return CBCSolver()
+            case .cbc:
+                var cbc = CBCSolver()
+                cbc.progress = progress
+                return cbc
             case .lagrangian: return LagrangianSolver()
             case .greedy: return GreedySwapSolver()
             }
@@ -55,17 +61,72 @@ public enum ScenarioPlanning {
         return (problem, sets)
     }
 
+    /// Extra planning rules (`reach plan --phases`, `--zone-floor`, `--min-sites-per-zone`).
+    public struct Rules: Sendable, Hashable {
+        /// Cumulative branch counts of a phased roll-out (the last is N); nil: one plan.
+        public var phases: [Int]?
+        /// The coverage floor per zone (share of the zone's coverable population); nil: none.
+        public var zoneFloor: Double?
+        /// The minimum number of open sites per zone; nil: none.
+        public var minSitesPerZone: Int?
+
+        public init(phases: [Int]? = nil, zoneFloor: Double? = nil, minSitesPerZone: Int? = nil) {
+            self.phases = phases
+            self.zoneFloor = zoneFloor
+            self.minSitesPerZone = minSitesPerZone
+        }
+
+        var hasZoneRules: Bool { zoneFloor != nil || minSitesPerZone != nil }
+    }
+
+    /// The zone of every resident and site: the `zone` column, else the zone polygon holding it.
+    public static func zoneRules(prepared: PreparedScenario, floor: Double?, minSitesPerZone: Int?) -> ZoneRules {
+        let index = prepared.loaded.zones
+        let siteZones = prepared.sites.map { site -> String? in
+            if let z = site.zone, !z.isEmpty { return z }
+            return index?.zoneIndex(containing: site.position).map { index!.zones[$0].name }
+        }
+        return ZoneRules(demandZoneNames: prepared.residents.map(\.zone), siteZoneNames: siteZones,
+                         floor: floor, minSitesPerZone: minSitesPerZone)
+    }
+
     public static func plan(prepared: PreparedScenario, type: ProblemType, solver: SolverChoice = .cbc,
                             timeLimitSeconds: Double = 10, progress: ProgressReporter = .silent,
-                            baseline knownBaseline: CoverageEvaluation? = nil,
+                            baseline knownBaseline: CoverageEvaluation? = nil, rules: Rules = Rules(),
                             timings: inout StageTimings) throws -> Result {
         if type.mode == .add && prepared.loaded.candidates.isEmpty {
             throw PlannerError.invalidInput(reason: "--mode add chooses among candidates, and the scenario has none")
         }
         let (problem, sets) = try problem(prepared: prepared, progress: progress, timings: &timings)
         progress.stage("solving (\(solver.rawValue), \(problem.mergedDemandCount) distinct coverage sets from \(problem.demandCount) residents, \(problem.siteCount) sites)")
-        let solution = try timings.measure("solve") {
-            try problem.solve(type, using: solver.solver, timeLimitSeconds: timeLimitSeconds)
+        let solveProgress: SolveProgress? = progress.enabled ? SolveProgress { writeToStderr("reach: \($0)\n") } : nil
+        let backEnd = solver.solver(progress: solveProgress)
+        let solution = try timings.measure("solve") { () throws -> CoverageSolution in
+            if let phases = rules.phases {
+                guard case .coverage = type.objective else {
+                    throw PlannerError.invalidInput(reason: "--phases applies to --objective coverage only")
+                }
+                guard !rules.hasZoneRules else {
+                    throw PlannerError.invalidInput(reason: "--phases does not combine with --zone-floor or --min-sites-per-zone")
+                }
+                return try problem.solvePhased(phases, mode: type.mode, using: backEnd, timeLimitSeconds: timeLimitSeconds,
+                                               progress: solveProgress)
+            }
+            if rules.hasZoneRules {
+                guard prepared.residents.contains(where: { $0.zone != nil }) else {
+                    throw PlannerError.invalidInput(reason: "--zone-floor and --min-sites-per-zone need zones: a zone column in the residents or \"zones\" in the scenario")
+                }
+                let zoneRules = zoneRules(prepared: prepared, floor: rules.zoneFloor, minSitesPerZone: rules.minSitesPerZone)
+                return try problem.solve(type, zoneRules: zoneRules, using: backEnd, timeLimitSeconds: timeLimitSeconds,
+                                         progress: solveProgress)
+            }
+            if case .coverage(let n) = type.objective {
+                solveProgress?.begin("\(n) sites", baseline: MCLPInstance(problem: problem, mode: type.mode, branchesToChoose: 0).baselinePopulation)
+            } else {
+                solveProgress?.begin("fewest branches", baseline: MCLPInstance(problem: problem, mode: type.mode, branchesToChoose: 0).baselinePopulation)
+            }
+            defer { solveProgress?.end() }
+            return try problem.solve(type, using: backEnd, timeLimitSeconds: timeLimitSeconds)
         }
         // Evaluate the proposal: ties in nearest/fastest go to the site that comes first in the
         // scenario (existing, then candidates), so open sites are listed by site index.

@@ -32,7 +32,9 @@ public struct PlanningSite: Sendable, Hashable, Codable {
 public struct CoverageProblem: Sendable, Hashable {
     /// The sites, in input order. Their index is the site index used everywhere below and is
     /// the last tie-break ("lower site index", i.e. earlier in the input, wins).
-    public let sites: [PlanningSite]
+    /// (Settable inside the module: a phased plan reuses the coverage with earlier phases' sites
+    /// turned into required ones.)
+    public internal(set) var sites: [PlanningSite]
 
     /// Population of each original demand point (non-negative, finite).
     public let demandPopulations: [Double]
@@ -139,15 +141,20 @@ extension CoverageProblem {
     ///
     /// The sites covering demand `i` are `coverSites[coverOffsets[i] ..< coverOffsets[i + 1]]`
     /// (any order within a demand, no duplicates); `coverMinutes`, when given, is aligned with
-    /// `coverSites`. Demands with identical coverage sets are merged.
+    /// `coverSites`. Demands with identical coverage sets are merged — and, when `mergeKeys` is
+    /// given (one key per demand), only demands with equal keys (a zone floor keeps each merged
+    /// demand inside one zone this way).
     ///
     /// - Throws: ``PlannerError/invalidInput(reason:)`` naming the first offending demand or site.
     /// - Complexity: O(P log d) for P covering pairs and at most d sites per demand.
     public static func fromCoverageLists(
         populations: [Double], sites: [PlanningSite], coverOffsets: [Int], coverSites: [Int32],
-        coverMinutes: [Double]? = nil
+        coverMinutes: [Double]? = nil, mergeKeys: [Int32]? = nil
     ) throws -> CoverageProblem {
         let demandCount = populations.count
+        if let mergeKeys, mergeKeys.count != demandCount {
+            throw PlannerError.invalidInput(reason: "\(demandCount) demands but \(mergeKeys.count) merge keys")
+        }
         let siteCount = sites.count
         guard siteCount < Int(Int32.max) else { throw PlannerError.invalidInput(reason: "too many sites (\(siteCount))") }
         guard coverOffsets.count == demandCount + 1, coverOffsets.first == 0, coverOffsets.last == coverSites.count else {
@@ -201,12 +208,12 @@ extension CoverageProblem {
             }
         }
         return CoverageProblem(sites: sites, populations: populations, offsets: coverOffsets,
-                               coverSites: sortedSites, minutes: sortedMinutes, total: total)
+                               coverSites: sortedSites, minutes: sortedMinutes, total: total, mergeKeys: mergeKeys)
     }
 
     /// Merges demands with identical coverage sets and builds the transpose. Inputs are valid.
     private init(sites: [PlanningSite], populations: [Double], offsets: [Int], coverSites: [Int32],
-                 minutes: [Double]?, total: Double) {
+                 minutes: [Double]?, total: Double, mergeKeys: [Int32]?) {
         self.sites = sites
         self.demandPopulations = populations
         self.demandCoverOffsets = offsets
@@ -223,11 +230,13 @@ extension CoverageProblem {
         func sameSet(_ a: Int, _ b: Int) -> Bool {
             let la = offsets[a], ha = offsets[a + 1], lb = offsets[b], hb = offsets[b + 1]
             guard ha - la == hb - lb else { return false }
+            if let mergeKeys, mergeKeys[a] != mergeKeys[b] { return false }
             for k in 0 ..< (ha - la) where coverSites[la + k] != coverSites[lb + k] { return false }
             return true
         }
         for i in 0 ..< demandCount {
             var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(offsets[i + 1] - offsets[i])
+            if let mergeKeys { h = (h ^ UInt64(UInt32(bitPattern: mergeKeys[i]))) &* 0x0000_0100_0000_01B3 }
             for k in offsets[i] ..< offsets[i + 1] {
                 h = (h ^ UInt64(UInt32(bitPattern: coverSites[k]))) &* 0x0000_0100_0000_01B3
                 h ^= h >> 29

@@ -192,8 +192,11 @@ enum SolutionBuilder {
         return best
     }
 
+    /// - Parameter rolloutGroups: the chosen local sites as groups rolled out one after the other
+    ///   (each greedily); nil rolls out `outcome.chosen` as one group. A phased plan passes its
+    ///   phases, so the first phase's sites come first.
     static func build(_ instance: MCLPInstance, outcome: SolverOutcome, type: ProblemType, solverName: String,
-                      start: UInt64) -> CoverageSolution {
+                      start: UInt64, rolloutGroups: [[Int]]? = nil) -> CoverageSolution {
         let problem = instance.problem
         var open = [Bool](repeating: false, count: problem.siteCount)
         var mergedCovered = [Bool](repeating: false, count: problem.mergedDemandCount)
@@ -239,7 +242,9 @@ enum SolutionBuilder {
             }
         }
         rollOut(instance.requiredSites.map(Int.init), isFree: false)
-        rollOut(outcome.chosen.map { Int(instance.selectableSites[$0]) }, isFree: true)
+        for group in rolloutGroups ?? [outcome.chosen] {
+            rollOut(group.map { Int(instance.selectableSites[$0]) }, isFree: true)
+        }
 
         // Bounds per k from the roll-out prefixes of the free sites.
         var localOfGlobal = [Int: Int]()

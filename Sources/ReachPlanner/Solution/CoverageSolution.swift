@@ -100,6 +100,22 @@ public struct CoverageSolution: Sendable, Hashable, Codable {
     /// uncovered or covered from the start (baseline).
     public var coveringBranchOrder: [Int?]
 
+    /// For a phased roll-out (``CoverageProblem/solvePhased(_:mode:using:timeLimitSeconds:progress:)``):
+    /// one entry per phase, in order; nil for a plain plan.
+    public var phases: [PhaseSummary]? = nil
+    /// With zone rules (``CoverageProblem/solve(_:zoneRules:using:timeLimitSeconds:progress:)``):
+    /// the floor, the zones that cannot reach it, the price of fairness; nil otherwise.
+    public var zoneFloor: ZoneFloorReport? = nil
+
+    /// The roll-out position after which no branch adds coverage (the branches after it are
+    /// opened only because N asks for them): nil when every branch adds some.
+    public var noFurtherGainAfter: Int? {
+        guard let last = branches.last, last.marginalPopulation <= 1e-9 * max(1, totalPopulation) else { return nil }
+        var k = branches.count
+        while k > 0, branches[k - 1].marginalPopulation <= 1e-9 * max(1, totalPopulation) { k -= 1 }
+        return k
+    }
+
     /// `coveredPopulation / totalPopulation` (0 when the total is 0).
     public var coveredShare: Double { totalPopulation > 0 ? coveredPopulation / totalPopulation : 0 }
     /// Indices of the original demands left uncovered, ascending.

@@ -71,6 +71,8 @@ public struct CBCSolver: CoverageSolver {
     /// gives whatever CBC had reached by then. Such an answer is therefore not used (the
     /// heuristic's plan and the Lagrangian bound stand, and a note says so).
     public var nodeLimit: Int?
+    /// Where progress lines go (best covered, bound, gap after each phase of the search); nil: none.
+    public var progress: SolveProgress?
 
     /// The executable that runs CBC in a separate process (`EXECUTABLE __cbc-worker`, see
     /// ``CBCWorker``); nil runs CBC in this process.
@@ -119,6 +121,8 @@ public struct CBCSolver: CoverageSolver {
         }
         var covered = instance.corePopulation(covered: chosen)
         var bound = lagrangian.bound
+        progress?.update(stage: "heuristic and Lagrangian bound done", covered: covered, bound: bound)
+        defer { progress?.update(stage: "done", covered: covered, bound: bound) }
         var notes = [swapNote, lagrangian.note].compactMap { $0 }
         func outcome(_ proven: Bool) -> SolverOutcome {
             SolverOutcome(chosen: chosen, coreUpperBound: bound, provenOptimal: proven, notes: notes, phases: clock.phases)
@@ -147,6 +151,7 @@ public struct CBCSolver: CoverageSolver {
             return outcome(false)
         }
         let nodes = nodeLimit ?? Self.defaultNodeLimit(forSeconds: timeLimitSeconds)
+        progress?.update(stage: "cbc branch-and-bound (node limit \(nodes.map(String.init) ?? "none"))", covered: nil, bound: nil)
         let result: CBCResult
         do {
             result = try Self.runCBC(instance, warmStart: chosen, seconds: remaining, nodeLimit: nodes, worker: worker)
@@ -168,7 +173,7 @@ public struct CBCSolver: CoverageSolver {
         if result.bestPossible.isFinite { bound = min(bound, max(result.bestPossible, covered)) }
         if result.provenOptimal { bound = min(bound, max(covered, result.objective)) }
         let state = result.provenOptimal ? "proven optimal" : result.nodeLimitReached ? "stopped at its node limit" : "stopped (status \(result.status))"
-        notes.append("cbc: \(state) (\(result.nodes) nodes)")
+        notes.append("cbc: \(state) (\(result.nodes) nodes\(result.droppedSites > 0 ? ", \(result.droppedSites) dominated sites left out" : ""))")
         return result.provenOptimal || bound - covered <= tolerance ? try provenOutcome() : outcome(false)
     }
 
@@ -298,55 +303,66 @@ public struct CBCSolver: CoverageSolver {
         /// The chosen local sites, when CBC returned a solution choosing exactly K.
         var chosen: [Int]?
         var answer: CBCModel.Answer
+        /// Dominated sites left out of the model (``MCLPReduction``).
+        var droppedSites = 0
 
         subscript<T>(dynamicMember field: KeyPath<CBCModel.Answer, T>) -> T { answer[keyPath: field] }
     }
 
-    /// Builds the core MILP, solves it with CBC under `seconds` of wall clock (in `worker` when
-    /// given, see ``CBCModel/solve(warmStart:readColumns:seconds:nodeLimit:worker:)``) and reads
-    /// the answer back.
+    /// Builds the core MILP (reduced: dominated sites out, always-covered demands a constant, equal
+    /// rows merged — same optimum, so CBC's bound plus the constant bounds the core), solves it
+    /// with CBC under `seconds` of wall clock (in `worker` when given, see
+    /// ``CBCModel/solve(warmStart:readColumns:seconds:nodeLimit:worker:)``) and reads the answer back.
     static func runCBC(_ instance: MCLPInstance, warmStart: [Int], seconds: Double, nodeLimit: Int? = nil,
                        worker: URL? = CBCSolver.defaultWorker) throws -> CBCResult {
-        let m = instance.siteCount, n = instance.demandCount, k = instance.branchesToChoose
-        // Rows: one per core demand covered by two or more sites, then the cardinality row.
+        let k = instance.branchesToChoose
+        let reduction = MCLPReduction.compute(instance)
+        let m = reduction.keptSites.count, n = reduction.rowWeights.count
+        // Rows: one per reduced demand covered by two or more kept sites, then the cardinality row.
         var rowOfDemand = [Int32](repeating: -1, count: n)
         var siteObjective = [Double](repeating: 0, count: m)
+        var demandsOfColumn = [[Int32]](repeating: [], count: m)
         var rows = 0
         for i in 0 ..< n {
-            let covering = instance.sites(covering: i)
+            let covering = reduction.rowColumns[reduction.rowOffsets[i] ..< reduction.rowOffsets[i + 1]]
             if covering.count == 1 {
-                siteObjective[Int(covering.first!)] += instance.demandWeights[i]
+                siteObjective[Int(covering.first!)] += reduction.rowWeights[i]
             } else {
                 rowOfDemand[i] = Int32(rows)
                 rows += 1
+                for c in covering { demandsOfColumn[Int(c)].append(Int32(i)) }
             }
         }
         let cardinalityRow = Int32(rows)
         var model = CBCModel(integerColumns: m, maximise: true, allowableGap: instance.populationTolerance)
-        model.reserve(entries: instance.siteDemands.count + m + rows)
-        for j in 0 ..< m {
-            for i in instance.demands(coveredBy: j) where rowOfDemand[Int(i)] >= 0 { model.entry(row: rowOfDemand[Int(i)], -1) }
+        model.reserve(entries: reduction.rowColumns.count + m + rows)
+        for c in 0 ..< m {
+            for i in demandsOfColumn[c] { model.entry(row: rowOfDemand[Int(i)], -1) }
             model.entry(row: cardinalityRow, 1)
-            model.closeColumn(objective: siteObjective[j], upper: 1)
+            model.closeColumn(objective: siteObjective[c], upper: 1)
         }
         for i in 0 ..< n where rowOfDemand[i] >= 0 {
             model.entry(row: rowOfDemand[i], 1)
-            model.closeColumn(objective: instance.demandWeights[i], upper: 1)
+            model.closeColumn(objective: reduction.rowWeights[i], upper: 1)
         }
         model.rows(rows, lower: -.greatestFiniteMagnitude, upper: 0)
         model.rows(1, lower: Double(k), upper: Double(k))
         var start: [Double]? = nil
         if warmStart.count == k {
+            var column = [Int](repeating: -1, count: instance.siteCount)
+            for (c, j) in reduction.keptSites.enumerated() { column[j] = c }
             start = [Double](repeating: 0, count: m)
-            for j in warmStart { start![j] = 1 }
+            for j in reduction.keptChoice(warmStart) { start![column[j]] = 1 }
         }
-        let answer = try model.solve(warmStart: start, readColumns: m, seconds: seconds, nodeLimit: nodeLimit, worker: worker)
+        var answer = try model.solve(warmStart: start, readColumns: m, seconds: seconds, nodeLimit: nodeLimit, worker: worker)
+        answer.objective += reduction.constant
+        answer.bestPossible += reduction.constant
         var chosen: [Int]? = nil
         if let values = answer.columnValues {
-            let picks = (0 ..< m).filter { values[$0] > 0.5 }
+            let picks = (0 ..< m).filter { values[$0] > 0.5 }.map { reduction.keptSites[$0] }
             if picks.count == k { chosen = picks }
         }
-        return CBCResult(chosen: chosen, answer: answer)
+        return CBCResult(chosen: chosen, answer: answer, droppedSites: reduction.droppedSiteCount)
     }
 }
 

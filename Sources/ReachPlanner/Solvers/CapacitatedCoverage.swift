@@ -239,7 +239,8 @@ public enum CapacitatedCoverage {
         fixedInst.branches = chosen.count
         let (model, firstPair) = model(fixedInst, fixed: Set(chosen))
         let answer = try model.solve(warmStart: chosen.isEmpty ? nil : inst.selectable.map { chosen.contains($0) ? 1 : 0 },
-                                     readColumns: model.columnCount, seconds: seconds, nodeLimit: nil)
+                                     readColumns: model.columnCount, seconds: seconds, nodeLimit: nil,
+                                     worker: CBCSolver.defaultWorker)
         guard let values = answer.columnValues else {
             throw PlannerError.solverFailure(solver: "cbc", reason: "no solution for a fixed capacitated plan (status \(answer.status))")
         }
@@ -315,7 +316,7 @@ public enum CapacitatedCoverage {
         let answer: CBCModel.Answer
         do {
             answer = try model.solve(warmStart: start, readColumns: model.columnCount, seconds: remaining,
-                                     nodeLimit: CBCSolver.defaultNodeLimit(forSeconds: timeLimitSeconds))
+                                     nodeLimit: CBCSolver.defaultNodeLimit(forSeconds: timeLimitSeconds), worker: CBCSolver.defaultWorker)
         } catch PlannerError.solverFailure(_, let reason) {
             notes.append("cbc: failed (\(reason)); the greedy's plan and the capacity bound stand")
             return solution(false)
