@@ -16,9 +16,7 @@ struct CoverageCommand: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         let progress = ProgressReporter.terminal
         var timings = StageTimings()
-        // Every destination is checked before any work: outputs never replace inputs.
-        let resolved = try timings.measure("read") { try scenario.resolve() }
-        let batch = OutputBatch(inputs: OutputPaths.inputs(of: resolved))
+        let (resolved, batch) = try scenario.resolveGuardingInputs(timings: &timings)
         let outDir = try output.outDirectory()
         try CoverageRunOutput.reserve(batch, outDir: outDir, report: try output.reportURL())
         var prepared = try scenario.prepare(resolved, progress: progress, timings: &timings)

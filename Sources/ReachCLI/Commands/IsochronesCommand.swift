@@ -49,9 +49,7 @@ struct IsochronesCommand: ParsableCommand {
         let progress = ProgressReporter.terminal
         let bandsMinutes = try bands()
         var timings = StageTimings()
-        // The destination is checked before any work: outputs never replace inputs.
-        let resolved = try timings.measure("read") { try scenario.resolve() }
-        let batch = OutputBatch(inputs: OutputPaths.inputs(of: resolved))
+        let (resolved, batch) = try scenario.resolveGuardingInputs(timings: &timings)
         let outURL = try OutputPaths.url(out, option: "--out")
         try batch.reserve(outURL)
         let prepared = try scenario.prepare(resolved, progress: progress, timings: &timings)

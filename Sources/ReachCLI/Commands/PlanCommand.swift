@@ -100,9 +100,7 @@ struct PlanCommand: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         let progress = ProgressReporter.terminal
         var timings = StageTimings()
-        // Every destination is checked before any work: outputs never replace inputs.
-        let resolved = try timings.measure("read") { try scenario.resolve() }
-        let batch = OutputBatch(inputs: OutputPaths.inputs(of: resolved))
+        let (resolved, batch) = try scenario.resolveGuardingInputs(timings: &timings)
         let outDir = try output.outDirectory()
         try PlanRunOutput.reserve(batch, outDir: outDir, report: try output.reportURL())
         let prepared = try scenario.prepare(resolved, progress: progress, timings: &timings)

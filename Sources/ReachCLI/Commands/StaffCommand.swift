@@ -36,9 +36,7 @@ struct StaffCommand: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         let progress = ProgressReporter.terminal
         var timings = StageTimings()
-        // Every destination is checked before any work: outputs never replace inputs.
-        let resolved = try timings.measure("read") { try scenario.resolve() }
-        let batch = OutputBatch(inputs: OutputPaths.inputs(of: resolved))
+        let (resolved, batch) = try scenario.resolveGuardingInputs(timings: &timings)
         let outDir = try out.map { try OutputPaths.url($0, option: "--out") }
         if let outDir { try batch.reserve(["sites.csv", "sites.geojson", "staff.json"].map { outDir.appendingPathComponent($0) }) }
         let prepared = try scenario.prepare(resolved, progress: progress, timings: &timings)

@@ -111,6 +111,13 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension ScenarioOptions {
+    /// Resolves the scenario (timed as `read`) and opens the run's output batch with its input
+    /// files, so that every destination is checked before any work: outputs never replace inputs.
+    func resolveGuardingInputs(timings: inout StageTimings) throws -> (Scenario, OutputBatch) {
+        let resolved = try timings.measure("read") { try resolve() }
+        return (resolved, OutputBatch(inputs: OutputPaths.inputs(of: resolved)))
+    }
+
     /// Resolves, reads and prepares the scenario (graph and snapping when it has roads),
     /// timing each stage.
     func prepare(progress: ProgressReporter, timings: inout StageTimings) throws -> PreparedScenario {

@@ -101,34 +101,9 @@ import TestSupport
     /// A header blob and one raw data blob: three plain nodes and a two-way primary way over
     /// them (so that the graph has a strongly connected component to snap to).
     static let pbf: [UInt8] = {
-        typealias W = OSMReaderTests.ProtoWriter
-        var strings = W()
-        for s in ["", "highway", "primary", "maxspeed", "50"] { strings.field(1, string: s) }
-        var group = W()
-        for (i, lonUnits) in [Int64(1_058_500_000), 1_058_510_000, 1_058_520_000].enumerated() {
-            var node = W()
-            node.field(1, sint: Int64(i + 1))
-            node.field(8, sint: 200_000_000 + Int64(i) * 10_000)
-            node.field(9, sint: lonUnits)
-            group.field(1, bytes: node.bytes)
-        }
-        var way = W()
-        way.field(1, varint: 42)
-        var keys = W(); keys.varint(1); keys.varint(3)
-        var values = W(); values.varint(2); values.varint(4)
-        way.field(2, bytes: keys.bytes)
-        way.field(3, bytes: values.bytes)
-        var refs = W()
-        for delta: Int64 in [1, 1, 1] { refs.varint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63))) }
-        way.field(8, bytes: refs.bytes)
-        group.field(3, bytes: way.bytes)
-        var block = W()
-        block.field(1, bytes: strings.bytes)
-        block.field(2, bytes: group.bytes)
-        block.field(17, varint: 100)
-        block.field(19, varint: 1_000_000_000)
+        let block = OSMReaderTests.plainPrimitiveBlock(secondKey: "maxspeed", secondValue: "50", latStepUnits: 10_000)
         return OSMReaderTests.rawBlob(type: "OSMHeader", payload: OSMReaderTests.headerBlock(features: ["OsmSchema-V0.6", "DenseNodes"]))
-            + OSMReaderTests.rawBlob(type: "OSMData", payload: block.bytes)
+            + OSMReaderTests.rawBlob(type: "OSMData", payload: block)
     }()
 
     // MARK: mutation

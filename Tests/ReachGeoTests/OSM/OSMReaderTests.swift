@@ -206,17 +206,19 @@ struct OSMReaderTests {
         return w.bytes
     }
 
-    /// Three plain (non-dense) nodes on a line and one way over them, granularity 100,
-    /// lat_offset 1e9 nanodegrees (1°).
-    static func plainPrimitiveBlock() -> [UInt8] {
+    /// Three plain (non-dense) nodes on a line and one way over them tagged
+    /// `highway=primary` plus `secondKey=secondValue`, granularity 100, lat_offset 1e9
+    /// nanodegrees (1°); node k (0-based) lies `latStepUnits × k` granules north of the first.
+    static func plainPrimitiveBlock(secondKey: String = "oneway", secondValue: String = "yes",
+                                    latStepUnits: Int64 = 0) -> [UInt8] {
         var strings = ProtoWriter()
-        for s in ["", "highway", "primary", "oneway", "yes"] { strings.field(1, string: s) }
+        for s in ["", "highway", "primary", secondKey, secondValue] { strings.field(1, string: s) }
         var group = ProtoWriter()
         // lat = 1e-9 × (1e9 + 100 × 200_000_000) = 21.0°; lon = 1e-9 × 100 × 1_058_500_000 = 105.85°.
         for (i, lonUnits) in [Int64(1_058_500_000), 1_058_510_000, 1_058_520_000].enumerated() {
             var node = ProtoWriter()
             node.field(1, sint: Int64(i + 1))
-            node.field(8, sint: 200_000_000)
+            node.field(8, sint: 200_000_000 + Int64(i) * latStepUnits)
             node.field(9, sint: lonUnits)
             group.field(1, bytes: node.bytes)
         }
