@@ -11,7 +11,7 @@ import ReachGeo
 /// (except in `snap-*`) snapping are excluded from the reported time.
 func registerRoutingBenchmarks(_ cases: inout [BenchmarkCase]) {
     for network in RoutingBenchNetwork.allCases {
-        let suffix = network == .hanoi ? "" : "-grid"
+        let suffix = network.suffix
         cases.append(BenchmarkCase(name: "snap-200k\(suffix)",
                                    summary: "\(network.label): EdgeSnapper index build + snapAll of 200,000 points (2 threads)") {
             let bench = try RoutingBench(network)
@@ -66,8 +66,21 @@ func registerRoutingBenchmarks(_ cases: inout [BenchmarkCase]) {
 }
 
 private enum RoutingBenchNetwork: CaseIterable {
-    case hanoi, grid
-    var label: String { self == .hanoi ? "Hanoi urban roads" : "300×300 grid" }
+    case hanoi, province, grid
+    var label: String {
+        switch self {
+        case .hanoi: return "Hanoi urban roads"
+        case .province: return "Hanoi province roads (data/hanoi/roads.osm.pbf)"
+        case .grid: return "300×300 grid"
+        }
+    }
+    var suffix: String {
+        switch self {
+        case .hanoi: return ""
+        case .province: return "-province"
+        case .grid: return "-grid"
+        }
+    }
 }
 
 /// One network with its profile figures and seeded point generators.
@@ -87,6 +100,10 @@ private struct RoutingBench {
         switch network {
         case .hanoi:
             let url = sharedDataDirectory().appendingPathComponent("roads/hanoi_urban_drive_2025-05-14.osm.pbf")
+            graph = try RoadGraphBuilder.build(osmFile: url, profile: profile).graph
+        case .province:
+            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("data/hanoi/roads.osm.pbf")
             graph = try RoadGraphBuilder.build(osmFile: url, profile: profile).graph
         case .grid:
             graph = try RoadGraphBuilder.build(nodes: Self.gridNodes(side: 300), ways: Self.gridWays(side: 300), profile: profile).graph
@@ -129,7 +146,7 @@ private struct RoutingBench {
     /// Hanoi: the 126 commune centres of 2025; grid: 130 seeded random points.
     func intakeSites() throws -> [LonLat] {
         let url = sharedDataDirectory().appendingPathComponent("admin/hanoi_wards_communes_2025_vietnamadminunits.csv")
-        if network == .hanoi, let text = try? String(contentsOf: url, encoding: .utf8) {
+        if network != .grid, let text = try? String(contentsOf: url, encoding: .utf8) {
             let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false) }
             guard let header = lines.first, let lonColumn = header.firstIndex(of: "wardLon"),
                   let latColumn = header.firstIndex(of: "wardLat") else { return [] }

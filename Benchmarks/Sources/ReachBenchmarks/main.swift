@@ -17,6 +17,8 @@ registerRoutingBenchmarks(&cases)
 registerPlannerBenchmarks(&cases)
 registerCoverageBenchmarks(&cases)
 registerScenarioBenchmarks(&cases)
+registerSetsBenchmarks(&cases)
+registerGrowthBenchmarks(&cases)
 
 let wanted = Array(CommandLine.arguments.dropFirst())
 if wanted.isEmpty {
