@@ -45,25 +45,46 @@ public enum FastestIntakeSearch {
         precondition(sites.count == siteConnectorSeconds.count, "one connector time per site")
         precondition(residents.count == residentConnectorSeconds.count, "one connector time per resident")
         precondition(sites.count < Int(Int32.max), "too many sites")
-        var search = ReverseDijkstra(graph: graph)
-        var sitesOnEdge: [Int32: [(offsetMeters: Double, label: ArrivalLabel)]] = [:]
+        let adjacency = graph.reverseAdjacency
+        var search = ReverseDijkstra(adjacency: adjacency)
         for (i, site) in sites.enumerated() {
             guard let site else { continue }
             search.seed(towards: site, graph: graph, extraSeconds: siteConnectorSeconds[i], origin: Int32(i),
                         limitSeconds: limitSeconds)
-            sitesOnEdge[site.edge, default: []].append(
-                (site.offsetMeters, ArrivalLabel(seconds: siteConnectorSeconds[i], origin: Int32(i))))
         }
         search.run(limitSeconds: limitSeconds)
+        let sameEdge = SiteEdgeTable(sites: sites, siteConnectorSeconds: siteConnectorSeconds)
 
-        let none: [(offsetMeters: Double, label: ArrivalLabel)] = []
+        // Each resident from arrays: its edge's travel fields (end vertices in the search's
+        // numbering) and the labels — the additions and comparisons of
+        // ``EdgeTravel/completion(of:graph:vertexLabel:sameEdgeTargets:)``, in the same order.
         var result = [FastestIntake?](repeating: nil, count: residents.count)
-        for (r, resident) in residents.enumerated() {
-            guard let resident else { continue }
-            let road = EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) },
-                                             sameEdgeTargets: sitesOnEdge[resident.edge] ?? none)
-            let total = residentConnectorSeconds[r] + road.seconds
-            if total <= limitSeconds, total < .infinity { result[r] = FastestIntake(siteIndex: Int(road.origin), seconds: total) }
+        adjacency.motions.withUnsafeBufferPointer { motions in
+            residents.withUnsafeBufferPointer { residents in
+                residentConnectorSeconds.withUnsafeBufferPointer { connector in
+                    result.withUnsafeMutableBufferPointer { out in
+                        for r in 0 ..< residents.count {
+                            guard let resident = residents[r] else { continue }
+                            let edge = motions[Int(resident.edge)]
+                            let offset = resident.offsetMeters
+                            var best = ArrivalLabel.unreached
+                            let toHead = EdgeTravel.seconds(along: edge, fromOffsetMeters: offset, toOffsetMeters: edge.lengthMeters)
+                            if toHead < .infinity { best = min(best, search.internalLabel(edge.toVertex).adding(toHead)) }
+                            let toTail = EdgeTravel.seconds(along: edge, fromOffsetMeters: offset, toOffsetMeters: 0)
+                            if toTail < .infinity { best = min(best, search.internalLabel(edge.fromVertex).adding(toTail)) }
+                            if let targets = sameEdge.targets(onEdge: resident.edge) {
+                                for k in targets {
+                                    let direct = EdgeTravel.seconds(along: edge, fromOffsetMeters: offset,
+                                                                    toOffsetMeters: sameEdge.offsetMeters[k])
+                                    if direct < .infinity { best = min(best, sameEdge.labels[k].adding(direct)) }
+                                }
+                            }
+                            let total = connector[r] + best.seconds
+                            if total <= limitSeconds, total < .infinity { out[r] = FastestIntake(siteIndex: Int(best.origin), seconds: total) }
+                        }
+                    }
+                }
+            }
         }
         return result
     }
@@ -97,4 +118,57 @@ public func secondsFromPoint(_ p: SnappedPoint, graph: RoadGraph, vertexSeconds:
     return EdgeTravel.completion(of: p, graph: graph,
                                  vertexLabel: { ArrivalLabel(seconds: vertexSeconds[Int($0)], origin: 0) },
                                  sameEdgeTargets: sameEdge).seconds
+}
+
+/// The snapped sites grouped by edge in a small open-addressing table, so that finding the
+/// sites on a resident's own edge costs one or two probes instead of a `Dictionary` lookup.
+/// Within an edge the sites keep their input order.
+struct SiteEdgeTable {
+    /// Per site on some edge, grouped by edge: offset along the edge and its label (connector
+    /// seconds, site index).
+    let offsetMeters: [Double]
+    let labels: [ArrivalLabel]
+    private let keys: [Int32]
+    private let ranges: [(lower: Int32, upper: Int32)]
+    private let mask: Int
+
+    init(sites: [SnappedPoint?], siteConnectorSeconds: [Double]) {
+        let snapped = sites.indices.filter { sites[$0] != nil }
+        // Stable grouping by edge: sort by (edge, site index).
+        let order = snapped.sorted { (sites[$0]!.edge, $0) < (sites[$1]!.edge, $1) }
+        offsetMeters = order.map { sites[$0]!.offsetMeters }
+        labels = order.map { ArrivalLabel(seconds: siteConnectorSeconds[$0], origin: Int32($0)) }
+        var size = 16
+        while size < 4 * max(1, order.count) { size *= 2 }
+        var keys = [Int32](repeating: -1, count: size)
+        var ranges = [(lower: Int32, upper: Int32)](repeating: (0, 0), count: size)
+        var k = 0
+        while k < order.count {
+            let e = sites[order[k]]!.edge
+            var end = k + 1
+            while end < order.count && sites[order[end]]!.edge == e { end += 1 }
+            var h = Self.hash(e) & (size - 1)
+            while keys[h] >= 0 { h = (h + 1) & (size - 1) }
+            keys[h] = e
+            ranges[h] = (Int32(k), Int32(end))
+            k = end
+        }
+        self.keys = keys
+        self.ranges = ranges
+        mask = size - 1
+    }
+
+    @inline(__always) static func hash(_ e: Int32) -> Int { Int((UInt32(bitPattern: e) &* 0x9E37_79B1) >> 7) }
+
+    /// The indices (into ``offsetMeters`` / ``labels``) of the sites on edge `e`, or nil.
+    @inline(__always)
+    func targets(onEdge e: Int32) -> Range<Int>? {
+        var h = Self.hash(e) & mask
+        while true {
+            let key = keys[h]
+            if key == e { return Int(ranges[h].lower) ..< Int(ranges[h].upper) }
+            if key < 0 { return nil }
+            h = (h + 1) & mask
+        }
+    }
 }
