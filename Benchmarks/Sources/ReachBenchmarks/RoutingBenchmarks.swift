@@ -44,8 +44,13 @@ func registerRoutingBenchmarks(_ cases: inout [BenchmarkCase]) {
             let reached = result.compactMap { $0 }
             let within30 = reached.filter { $0.seconds <= 1800 }.count
             let meanMinutes = reached.reduce(0.0) { $0 + $1.seconds } / Double(max(reached.count, 1)) / 60
-            return String(format: "best %.3f s, median %.3f s of 5; %d sites snapped of %d; %d reached, %d within 30 min, mean %.1f min",
-                          runs[0], runs[2], sites.filter { $0 != nil }.count, sites.count, reached.count, within30, meanMinutes)
+            var digest: UInt64 = 0xCBF2_9CE4_8422_2325
+            for f in result {
+                digest = (digest ^ UInt64(bitPattern: Int64(f?.siteIndex ?? -1))) &* 0x0000_0100_0000_01B3
+                digest = (digest ^ (f?.seconds.bitPattern ?? 0)) &* 0x0000_0100_0000_01B3
+            }
+            return String(format: "best %.4f s, median %.4f s of 5; %d sites snapped of %d; %d reached, %d within 30 min, mean %.1f min; digest %016llx",
+                          runs[0], runs[2], sites.filter { $0 != nil }.count, sites.count, reached.count, within30, meanMinutes, digest)
         })
         cases.append(BenchmarkCase(name: "bounded-30min-2000\(suffix)",
                                    summary: "\(network.label): 2,000 sites × 30-minute bounded searches over 20,000 residents (2 threads)") {
@@ -53,14 +58,23 @@ func registerRoutingBenchmarks(_ cases: inout [BenchmarkCase]) {
             let snapper = try EdgeSnapper(graph: bench.graph)
             let residents = try snapper.snapAll(bench.randomPointsNearVertices(20_000, seed: 13), maxDistanceMeters: bench.maxSnapMeters)
             let sites = try snapper.snapAll(bench.randomPointsNearVertices(2_000, seed: 14), maxDistanceMeters: bench.maxSnapMeters)
+            let cpu0 = benchCPUSeconds()
             let (matrix, seconds) = measureSeconds {
                 SiteReachMatrix.compute(graph: bench.graph, sites: sites, siteConnectorSeconds: bench.connectorSeconds(sites),
                                         residents: residents, residentConnectorSeconds: bench.connectorSeconds(residents),
                                         limitSeconds: 1800)
             }
+            let cpu = benchCPUSeconds() - cpu0
             let entries = matrix.reduce(0) { $0 + $1.count }
-            return String(format: "%.3f s (%.2f ms per site per thread); %d entries, %.0f residents per site",
-                          seconds, seconds * 2 / Double(sites.count) * 1000, entries, Double(entries) / Double(sites.count))
+            var digest: UInt64 = 0xCBF2_9CE4_8422_2325
+            for list in matrix {
+                digest = (digest ^ UInt64(list.count)) &* 0x0000_0100_0000_01B3
+                for r in list {
+                    digest = (digest ^ (UInt64(UInt32(bitPattern: r.resident)) << 32 | UInt64(r.seconds.bitPattern))) &* 0x0000_0100_0000_01B3
+                }
+            }
+            return String(format: "%.3f s wall, %.3f s CPU (%.2f ms per site per thread); %d entries, %.0f residents per site; digest %016llx",
+                          seconds, cpu, seconds * 2 / Double(sites.count) * 1000, entries, Double(entries) / Double(sites.count), digest)
         })
     }
 }
