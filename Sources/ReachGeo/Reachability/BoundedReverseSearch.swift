@@ -7,8 +7,34 @@ import Foundation
 final class RoadGraphSearchCache: @unchecked Sendable {
     private let lock = NSLock()
     private var reverse: ReverseAdjacency?
+    /// The residents of the last ``FastestIntakeSearch`` and their legs. Holding the arrays
+    /// keeps their buffers alive and immutable (a mutation of a shared array copies it), so the
+    /// same buffer address means the same contents.
+    private var legResidents: [SnappedPoint?] = []
+    private var legConnectors: [Double] = []
+    private var legs: [FastestIntakeLeg] = []
 
     init() {}
+
+    /// The legs of `residents` (built, or reused when the same arrays come again).
+    func fastestIntakeLegs(_ graph: RoadGraph, residents: [SnappedPoint?], connectorSeconds: [Double]) -> [FastestIntakeLeg] {
+        func same<T>(_ a: [T], _ b: [T]) -> Bool {
+            a.count == b.count && a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress } }
+        }
+        lock.lock()
+        if !residents.isEmpty, same(residents, legResidents), same(connectorSeconds, legConnectors) {
+            let l = legs
+            lock.unlock()
+            return l
+        }
+        lock.unlock()
+        let adjacency = reverseAdjacency(graph)
+        let built = FastestIntakeLeg.legs(adjacency: adjacency, residents: residents, connectorSeconds: connectorSeconds)
+        lock.lock()
+        legResidents = residents; legConnectors = connectorSeconds; legs = built
+        lock.unlock()
+        return built
+    }
 
     /// The graph's reverse adjacency (built under the lock the first time).
     func reverseAdjacency(_ graph: RoadGraph) -> ReverseAdjacency {

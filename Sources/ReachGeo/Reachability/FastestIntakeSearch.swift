@@ -55,31 +55,32 @@ public enum FastestIntakeSearch {
         search.run(limitSeconds: limitSeconds)
         let sameEdge = SiteEdgeTable(sites: sites, siteConnectorSeconds: siteConnectorSeconds)
 
-        // Each resident from arrays: its edge's travel fields (end vertices in the search's
-        // numbering) and the labels — the additions and comparisons of
-        // ``EdgeTravel/completion(of:graph:vertexLabel:sameEdgeTargets:)``, in the same order.
+        // Each resident from its precomputed legs (end vertices in the search's numbering and
+        // the seconds of the partial edge to each, `.infinity` where the edge forbids it): the
+        // additions and comparisons of ``EdgeTravel/completion(of:graph:vertexLabel:sameEdgeTargets:)``
+        // in the same order. The legs are kept with the graph for the next call with the same
+        // residents (every evaluation of a prepared scenario).
+        let legs = graph.searchCache.fastestIntakeLegs(graph, residents: residents, connectorSeconds: residentConnectorSeconds)
         var result = [FastestIntake?](repeating: nil, count: residents.count)
         adjacency.motions.withUnsafeBufferPointer { motions in
-            residents.withUnsafeBufferPointer { residents in
-                residentConnectorSeconds.withUnsafeBufferPointer { connector in
+            legs.withUnsafeBufferPointer { legs in
+                residents.withUnsafeBufferPointer { residents in
                     result.withUnsafeMutableBufferPointer { out in
-                        for r in 0 ..< residents.count {
-                            guard let resident = residents[r] else { continue }
-                            let edge = motions[Int(resident.edge)]
-                            let offset = resident.offsetMeters
+                        for r in 0 ..< legs.count {
+                            let leg = legs[r]
+                            guard leg.edge >= 0 else { continue }
                             var best = ArrivalLabel.unreached
-                            let toHead = EdgeTravel.seconds(along: edge, fromOffsetMeters: offset, toOffsetMeters: edge.lengthMeters)
-                            if toHead < .infinity { best = min(best, search.internalLabel(edge.toVertex).adding(toHead)) }
-                            let toTail = EdgeTravel.seconds(along: edge, fromOffsetMeters: offset, toOffsetMeters: 0)
-                            if toTail < .infinity { best = min(best, search.internalLabel(edge.fromVertex).adding(toTail)) }
-                            if let targets = sameEdge.targets(onEdge: resident.edge) {
+                            if leg.headSeconds < .infinity { best = min(best, search.internalLabel(leg.headVertex).adding(leg.headSeconds)) }
+                            if leg.tailSeconds < .infinity { best = min(best, search.internalLabel(leg.tailVertex).adding(leg.tailSeconds)) }
+                            if let targets = sameEdge.targets(onEdge: leg.edge), let resident = residents[r] {
+                                let edge = motions[Int(leg.edge)]
                                 for k in targets {
-                                    let direct = EdgeTravel.seconds(along: edge, fromOffsetMeters: offset,
+                                    let direct = EdgeTravel.seconds(along: edge, fromOffsetMeters: resident.offsetMeters,
                                                                     toOffsetMeters: sameEdge.offsetMeters[k])
                                     if direct < .infinity { best = min(best, sameEdge.labels[k].adding(direct)) }
                                 }
                             }
-                            let total = connector[r] + best.seconds
+                            let total = leg.connectorSeconds + best.seconds
                             if total <= limitSeconds, total < .infinity { out[r] = FastestIntake(siteIndex: Int(best.origin), seconds: total) }
                         }
                     }
@@ -170,5 +171,34 @@ struct SiteEdgeTable {
             if key < 0 { return nil }
             h = (h + 1) & mask
         }
+    }
+}
+
+/// A resident's two ways onto the network for ``FastestIntakeSearch``: the internal search
+/// numbers of its edge's end vertices, the seconds of the partial edge to each (`.infinity`
+/// where the edge forbids that direction, computed by ``EdgeTravel/seconds(along:fromOffsetMeters:toOffsetMeters:)``
+/// exactly as the general completion does) and its connector seconds; edge −1 when not snapped.
+struct FastestIntakeLeg: Sendable {
+    var headVertex: Int32, tailVertex: Int32
+    var headSeconds: Double, tailSeconds: Double
+    var connectorSeconds: Double
+    var edge: Int32
+
+    static func legs(adjacency: ReverseAdjacency, residents: [SnappedPoint?], connectorSeconds: [Double]) -> [FastestIntakeLeg] {
+        let none = FastestIntakeLeg(headVertex: 0, tailVertex: 0, headSeconds: .infinity, tailSeconds: .infinity,
+                                    connectorSeconds: .infinity, edge: -1)
+        var out = [FastestIntakeLeg](repeating: none, count: residents.count)
+        adjacency.motions.withUnsafeBufferPointer { motions in
+            for r in residents.indices {
+                guard let point = residents[r] else { continue }
+                let edge = motions[Int(point.edge)]
+                out[r] = FastestIntakeLeg(
+                    headVertex: edge.toVertex, tailVertex: edge.fromVertex,
+                    headSeconds: EdgeTravel.seconds(along: edge, fromOffsetMeters: point.offsetMeters, toOffsetMeters: edge.lengthMeters),
+                    tailSeconds: EdgeTravel.seconds(along: edge, fromOffsetMeters: point.offsetMeters, toOffsetMeters: 0),
+                    connectorSeconds: connectorSeconds[r], edge: point.edge)
+            }
+        }
+        return out
     }
 }
