@@ -75,13 +75,20 @@ struct BoundedReverseSearch {
     let limitSeconds: Double
     /// Seconds to the site by *internal* vertex number, `.infinity` when not reached.
     private(set) var labels: [Double]
-    /// Internal numbers of the vertices with a finite label.
-    private(set) var touched: [Int32] = []
+    /// Internal numbers of the vertices with a finite label: `touchedStorage[0..<touchedCount]`.
+    private var touchedStorage: [Int32]
+    private var touchedCount = 0
     private var head: [Int32]
-    private var poolVertex: [Int32] = []
-    private var poolNext: [Int32] = []
+    /// Bucket entries (vertex, next entry of the same bucket): one per label decrease. Allocated
+    /// at arcs + 2 (one per arc when every vertex is expanded once) and grown when a search
+    /// needs more (a vertex expanded again after a decrease within its bucket).
+    private var poolVertex: [Int32]
+    private var poolNext: [Int32]
+    private var poolCount = 0
     /// Buckets used by the last search (cleared at the next reset).
     private var highestBucket = -1
+    /// The most incoming arcs of any vertex (the pushes one expansion can make).
+    private let maximumDegree: Int
 
     /// Bucket queues above this many buckets are not worth it (the caller falls back to the heap).
     static let maximumBuckets = 1 << 22
@@ -90,23 +97,37 @@ struct BoundedReverseSearch {
         limitSeconds.isFinite && limitSeconds >= 0 && limitSeconds * 10 < Double(maximumBuckets)
     }
 
-    init(adjacency: ReverseAdjacency, limitSeconds: Double) {
+    /// - Parameter poolCapacity: the initial entry pool (default arcs + 2; tests pass a small one
+    ///   to exercise the growth).
+    init(adjacency: ReverseAdjacency, limitSeconds: Double, poolCapacity: Int? = nil) {
         precondition(Self.usable(limitSeconds: limitSeconds))
         self.adjacency = adjacency
         self.limitSeconds = limitSeconds
         labels = [Double](repeating: .infinity, count: adjacency.vertexCount)
+        touchedStorage = [Int32](repeating: 0, count: adjacency.vertexCount)
         head = [Int32](repeating: -1, count: Int(limitSeconds * 10) + 2)
+        var degree = 0
+        for v in 0 ..< adjacency.vertexCount { degree = max(degree, Int(adjacency.offsets[v + 1] - adjacency.offsets[v])) }
+        maximumDegree = degree
+        let pool = max(poolCapacity ?? adjacency.tails.count + 2, degree + 2)
+        poolVertex = [Int32](repeating: 0, count: pool)
+        poolNext = [Int32](repeating: 0, count: pool)
     }
 
     @inline(__always) static func bucket(_ seconds: Double) -> Int { Int(seconds * 10) }
 
+    /// The internal numbers of the vertices with a finite label.
+    var touched: [Int32] { Array(touchedStorage[0 ..< touchedCount]) }
+
     mutating func reset() {
-        labels.withUnsafeMutableBufferPointer { l in
-            for v in touched { l[Int(v)] = .infinity }
+        let count = touchedCount
+        touchedStorage.withUnsafeBufferPointer { t in
+            labels.withUnsafeMutableBufferPointer { l in
+                for k in 0 ..< count { l[Int(t[k])] = .infinity }
+            }
         }
-        touched.removeAll(keepingCapacity: true)
-        poolVertex.removeAll(keepingCapacity: true)
-        poolNext.removeAll(keepingCapacity: true)
+        touchedCount = 0
+        poolCount = 0
         if highestBucket >= 0 {
             head.withUnsafeMutableBufferPointer { h in for b in 0 ... highestBucket { h[b] = -1 } }
         }
@@ -118,10 +139,11 @@ struct BoundedReverseSearch {
         guard seconds <= limitSeconds else { return }
         let i = Int(adjacency.internalOf[Int(v)])
         guard seconds < labels[i] else { return }
-        if labels[i] == .infinity { touched.append(Int32(i)) }
+        if labels[i] == .infinity { touchedStorage[touchedCount] = Int32(i); touchedCount += 1 }
         labels[i] = seconds
         let b = Self.bucket(seconds)
-        poolVertex.append(Int32(i)); poolNext.append(head[b]); head[b] = Int32(poolVertex.count - 1)
+        poolVertex[poolCount] = Int32(i); poolNext[poolCount] = head[b]; head[b] = Int32(poolCount)
+        poolCount += 1
         highestBucket = max(highestBucket, b)
     }
 
@@ -134,41 +156,61 @@ struct BoundedReverseSearch {
 
     /// Labels every vertex within the limit.
     mutating func run() {
+        guard highestBucket >= 0 else { return }
+        var b = 0
+        // Runs until done; returns early (to grow the entry pool) when one more expansion might
+        // not fit, and then resumes at the same bucket.
+        while !expand(from: &b) {
+            let grown = poolVertex.count * 2
+            poolVertex += [Int32](repeating: 0, count: grown - poolVertex.count)
+            poolNext += [Int32](repeating: 0, count: grown - poolNext.count)
+        }
+    }
+
+    /// Expands buckets from `b` on; false when the pool must grow first.
+    private mutating func expand(from bucketIndex: inout Int) -> Bool {
         let limit = limitSeconds
-        var touched = self.touched, poolVertex = self.poolVertex, poolNext = self.poolNext
-        self.touched = []; self.poolVertex = []; self.poolNext = []
-        defer { self.touched = touched; self.poolVertex = poolVertex; self.poolNext = poolNext }
         var highest = highestBucket
-        defer { highestBucket = highest }
-        guard highest >= 0 else { return }
-        adjacency.offsets.withUnsafeBufferPointer { offsets in
+        var touchedCount = self.touchedCount, poolCount = self.poolCount
+        var b = bucketIndex
+        defer { highestBucket = highest; self.touchedCount = touchedCount; self.poolCount = poolCount; bucketIndex = b }
+        let capacity = poolVertex.count - maximumDegree
+        return adjacency.offsets.withUnsafeBufferPointer { offsets in
             adjacency.tails.withUnsafeBufferPointer { tails in
                 adjacency.arcSeconds.withUnsafeBufferPointer { arcSeconds in
                     labels.withUnsafeMutableBufferPointer { labels in
                         head.withUnsafeMutableBufferPointer { head in
-                            var b = 0
-                            while b <= highest {
-                                let entry = head[b]
-                                if entry < 0 { b += 1; continue }
-                                head[b] = poolNext[Int(entry)]
-                                let v = Int(poolVertex[Int(entry)])
-                                let label = labels[v]
-                                if Self.bucket(label) != b { continue }  // improved since: expanded from its earlier bucket
-                                let end = Int(offsets[v + 1])
-                                var a = Int(offsets[v])
-                                while a < end {
-                                    let candidate = label + arcSeconds[a]
-                                    let t = Int(tails[a])
-                                    a += 1
-                                    if candidate > limit { continue }
-                                    let old = labels[t]
-                                    if candidate < old {
-                                        if old == .infinity { touched.append(Int32(t)) }
-                                        labels[t] = candidate
-                                        let nb = Self.bucket(candidate)
-                                        poolVertex.append(Int32(t)); poolNext.append(head[nb])
-                                        head[nb] = Int32(poolVertex.count - 1)
-                                        if nb > highest { highest = nb }
+                            touchedStorage.withUnsafeMutableBufferPointer { touched in
+                                poolVertex.withUnsafeMutableBufferPointer { poolVertex in
+                                    poolNext.withUnsafeMutableBufferPointer { poolNext in
+                                        while b <= highest {
+                                            if poolCount > capacity { return false }
+                                            let entry = Int(head[b])
+                                            if entry < 0 { b += 1; continue }
+                                            head[b] = poolNext[entry]
+                                            let v = Int(poolVertex[entry])
+                                            let label = labels[v]
+                                            if Self.bucket(label) != b { continue }  // improved since: expanded from its earlier bucket
+                                            let end = Int(offsets[v + 1])
+                                            var a = Int(offsets[v])
+                                            while a < end {
+                                                let candidate = label + arcSeconds[a]
+                                                let t = Int(tails[a])
+                                                a += 1
+                                                if candidate > limit { continue }
+                                                let old = labels[t]
+                                                if candidate < old {
+                                                    if old == .infinity { touched[touchedCount] = Int32(t); touchedCount &+= 1 }
+                                                    labels[t] = candidate
+                                                    let nb = Self.bucket(candidate)
+                                                    poolVertex[poolCount] = Int32(t); poolNext[poolCount] = head[nb]
+                                                    head[nb] = Int32(poolCount)
+                                                    poolCount &+= 1
+                                                    if nb > highest { highest = nb }
+                                                }
+                                            }
+                                        }
+                                        return true
                                     }
                                 }
                             }
@@ -185,5 +227,5 @@ struct BoundedReverseSearch {
     @inline(__always) func label(_ v: Int32) -> ArrivalLabel {
         ArrivalLabel(seconds: labels[Int(adjacency.internalOf[Int(v)])], origin: 0)
     }
-    var reachedCount: Int { touched.count }
+    var reachedCount: Int { touchedCount }
 }
