@@ -4,8 +4,10 @@
 /// A site covers a resident when, for that one site, the rule holds: `either` — geodesic distance
 /// ≤ radius or travel time ≤ limit; `both` — both for the same site (stricter than the coverage
 /// report, where radius and time may be met by different sites); `radius`; `time`. Radius pairs
-/// come from the geodesic index, time pairs from bounded searches per site on the roads (or the
-/// no-roads estimate).
+/// come from a latitude–longitude grid of the sites and the proven chord band of
+/// ``GeodesicBand`` (exact `geod_inverse` only for the pairs in the band or whose minutes need
+/// the distance), time pairs from bounded searches per site on the roads (or the no-roads
+/// estimate).
 public struct CoverageSets: Sendable {
     /// Covering sites of resident i are `sites[offsets[i]..<offsets[i+1]]`, ascending, as indices
     /// into the site list given to ``compute(prepared:siteIndices:timings:)``.

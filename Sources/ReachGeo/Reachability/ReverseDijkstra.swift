@@ -130,8 +130,8 @@ struct ReverseDijkstra {
 
 /// The reverse graph (incoming arcs) in the compact form the searches run on: vertices
 /// renumbered along a Z-order curve of their positions so that a search's neighbouring vertices
-/// sit close in memory, and arcs as two flat arrays (tail, seconds). Built once and shared,
-/// read-only, by every worker.
+/// sit close in memory, and arcs as two flat arrays (tail, seconds). Built once per network
+/// (``RoadGraph``'s search cache) and shared, read-only, by every worker and every call.
 struct ReverseAdjacency: Sendable {
     /// Internal number of each graph vertex, and the graph vertex of each internal number.
     let internalOf: [Int32]

@@ -18,8 +18,10 @@ public struct ResidentReach: Sendable, Hashable {
 /// The sparse coverage matrix of the planner: for each site, every resident whose travel time
 /// to it (INTERFACE.md rule 6, connectors included) is within `limitSeconds` (inclusive).
 ///
-/// One bounded reverse Dijkstra per site, stopping expansion past the limit, on a few worker
-/// threads that each own their scratch buffers (reset only where touched). Residents are grouped
+/// One bounded reverse search per site, stopping expansion past the limit, on a few worker
+/// threads that each own their scratch buffers (reset only where touched): a bucket queue on
+/// tenths of a second with exact `Double` labels (``BoundedReverseSearch``, the same labels as the
+/// binary-heap Dijkstra bit for bit), on the graph's cached reverse adjacency. Residents are grouped
 /// by snapped edge, and edges by end vertex, so completing residents from the reached vertices
 /// costs time proportional to the reached part of the network. The per-resident time is the same
 /// formula as ``FastestIntakeSearch`` (``EdgeTravel/completion(of:graph:vertexLabel:sameEdgeTargets:)``),
