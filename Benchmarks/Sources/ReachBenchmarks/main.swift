@@ -19,6 +19,8 @@ registerCoverageBenchmarks(&cases)
 registerScenarioBenchmarks(&cases)
 registerCLIBenchmarks(&cases)
 registerStaffingBenchmarks(&cases)
+registerSetsBenchmarks(&cases)
+registerGrowthBenchmarks(&cases)
 
 let wanted = Array(CommandLine.arguments.dropFirst())
 if wanted.isEmpty {

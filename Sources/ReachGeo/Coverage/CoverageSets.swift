@@ -4,8 +4,10 @@
 /// A site covers a resident when, for that one site, the rule holds: `either` — geodesic distance
 /// ≤ radius or travel time ≤ limit; `both` — both for the same site (stricter than the coverage
 /// report, where radius and time may be met by different sites); `radius`; `time`. Radius pairs
-/// come from the geodesic index, time pairs from bounded searches per site on the roads (or the
-/// no-roads estimate).
+/// come from a latitude–longitude grid of the sites and the proven chord band of
+/// ``GeodesicBand`` (exact `geod_inverse` only for the pairs in the band or whose minutes need
+/// the distance), time pairs from bounded searches per site on the roads (or the no-roads
+/// estimate).
 public struct CoverageSets: Sendable {
     /// Covering sites of resident i are `sites[offsets[i]..<offsets[i+1]]`, ascending, as indices
     /// into the site list given to ``compute(prepared:siteIndices:timings:)``.
@@ -25,7 +27,6 @@ public struct CoverageSets: Sendable {
         let n = residents.count
         let profile = prepared.loaded.profile
         let positions = siteIndices.map { prepared.sites[$0].position }
-        let finder = NearestSiteFinder(sites: positions)
         let metersPerMinute = profile.estimateKmh * 1000 / 60
         let limitMinutes = standard.maxMinutes
         // Estimated-time reach in metres (used without roads).
@@ -66,54 +67,86 @@ public struct CoverageSets: Sendable {
         let netOffsets = networkOffsets, netSites = networkSites, netSeconds = networkSeconds
         let detour = profile.detourFactor
         let radius = standard.radiusMeters
+        // Geodesic candidates: radius pairs, and (without roads) estimated-time pairs, i.e. the
+        // sites with geodesic ≤ `reach`. The band (``GeodesicBand``) settles most pairs from the
+        // unit-sphere chord; `geod_inverse` runs only on the uncertain ones and on the pairs whose
+        // minutes come from the distance (every covered pair without roads, the radius-only pairs
+        // with roads). The exact distance is always `Geodesic.distanceMeters(resident, site)`.
+        let estimateByDistance = useTime && !hasNetwork
+        let useGeo = useRadius || estimateByDistance
+        let reach = max(useRadius ? radius : 0, estimateByDistance ? estimateReachMeters : 0)
+        let grid = SphereSiteGrid(sites: positions, cellMeters: max(reach / 2, 100))
+        let sigma = GeodesicBand.maxCentralAngle(radiusMeters: reach)
 
         // Per resident, in parallel chunks; each chunk builds its own lists, joined in order.
         let chunk = 8192
         let chunkCount = (n + chunk - 1) / chunk
         struct Part: Sendable { var counts: [Int32] = []; var sites: [Int32] = []; var minutes: [Double] = [] }
-        let parts: [Part] = residents.withUnsafeBufferPointer { rb in
-            let r = UnsafeSendableBuffer(rb)
-            return Parallel.map(count: chunkCount, minimumChunk: 1, initial: Part()) { c in
-                var part = Part()
-                var merged: [(site: Int32, minutes: Double)] = []
-                for i in (c * chunk)..<min(n, (c + 1) * chunk) {
-                    merged.removeAll(keepingCapacity: true)
-                    // Geodesic candidates: radius pairs, and (without roads) estimated-time pairs.
-                    let estimateByDistance = useTime && !hasNetwork
-                    let geo = useRadius || estimateByDistance
-                        ? finder.sites(within: max(useRadius ? radius : 0, estimateByDistance ? estimateReachMeters : 0),
-                                       of: r[i].position)
-                        : []
-                    if hasNetwork {
-                        let lo = useTime ? netOffsets[i] : 0, hi = useTime ? netOffsets[i + 1] : 0
-                        var g = 0, t = lo
-                        while g < geo.count || t < hi {
-                            let gs = g < geo.count ? Int32(geo[g].site) : Int32.max
-                            let ts = t < hi ? netSites[t] : Int32.max
-                            let site = min(gs, ts)
-                            let inRadius = gs == site && useRadius && geo[g].distanceMeters <= radius
-                            let inTime = ts == site
-                            if standard.isCovered(withinRadius: inRadius, withinTime: inTime) {
-                                let m: Double
-                                if inTime { m = Double(netSeconds[t]) / 60 }
-                                else { m = max(limitMinutes, geo[g].distanceMeters * detour / metersPerMinute) }
-                                merged.append((site, m))
+        /// A geodesic candidate: its site and distance, or −1 when it is certainly within `reach`
+        /// and its distance was not needed yet.
+        struct Candidate { var site: Int32; var meters: Double }
+        var parts: [Part] = residents.withUnsafeBufferPointer { rb in
+            positions.withUnsafeBufferPointer { sb in
+                let r = UnsafeSendableBuffer(rb), sitePositions = UnsafeSendableBuffer(sb)
+                return Parallel.map(count: chunkCount, minimumChunk: 1, initial: Part()) { c in
+                    var part = Part()
+                    let lo = c * chunk, hi = min(n, (c + 1) * chunk)
+                    part.counts.reserveCapacity(hi - lo)
+                    var geo: [Candidate] = []
+                    for i in lo ..< hi {
+                        let point = r[i].position
+                        geo.removeAll(keepingCapacity: true)
+                        if useGeo {
+                            let band = GeodesicBand(radiusMeters: reach, latDegrees: point.latDegrees)
+                            let u = GeodesicBand.unit(point)
+                            grid.forEachCandidate(near: point, centralAngle: sigma) { site, v in
+                                let d = u - v
+                                let c2 = (d * d).sum()
+                                if c2 > band.outsideChord2 { return }
+                                if c2 <= band.insideChord2 { geo.append(Candidate(site: site, meters: -1)); return }
+                                let g = Geodesic.distanceMeters(point, sitePositions[Int(site)])
+                                if g <= reach { geo.append(Candidate(site: site, meters: g)) }
                             }
-                            if gs == site { g += 1 }
-                            if ts == site { t += 1 }
+                            if geo.count > 1 { geo.sort { $0.site < $1.site } }
                         }
-                    } else {
-                        for (site, d) in geo {
-                            let m = d * detour / metersPerMinute
-                            let inRadius = useRadius && d <= radius
-                            let inTime = useTime && m <= limitMinutes
-                            if standard.isCovered(withinRadius: inRadius, withinTime: inTime) { merged.append((Int32(site), m)) }
+                        @inline(__always) func meters(_ k: Int) -> Double {
+                            geo[k].meters >= 0 ? geo[k].meters : Geodesic.distanceMeters(point, sitePositions[Int(geo[k].site)])
                         }
+                        let before = part.sites.count
+                        if hasNetwork {
+                            let lo = useTime ? netOffsets[i] : 0, hi = useTime ? netOffsets[i + 1] : 0
+                            var g = 0, t = lo
+                            while g < geo.count || t < hi {
+                                let gs = g < geo.count ? geo[g].site : Int32.max
+                                let ts = t < hi ? netSites[t] : Int32.max
+                                let site = min(gs, ts)
+                                // Every geodesic candidate is within `reach` = the radius here.
+                                let inRadius = gs == site && useRadius
+                                let inTime = ts == site
+                                if standard.isCovered(withinRadius: inRadius, withinTime: inTime) {
+                                    let m: Double
+                                    if inTime { m = Double(netSeconds[t]) / 60 }
+                                    else { m = max(limitMinutes, meters(g) * detour / metersPerMinute) }
+                                    part.sites.append(site); part.minutes.append(m)
+                                }
+                                if gs == site { g += 1 }
+                                if ts == site { t += 1 }
+                            }
+                        } else {
+                            for k in geo.indices {
+                                let d = meters(k)
+                                let m = d * detour / metersPerMinute
+                                let inRadius = useRadius && d <= radius
+                                let inTime = useTime && m <= limitMinutes
+                                if standard.isCovered(withinRadius: inRadius, withinTime: inTime) {
+                                    part.sites.append(geo[k].site); part.minutes.append(m)
+                                }
+                            }
+                        }
+                        part.counts.append(Int32(part.sites.count - before))
                     }
-                    part.counts.append(Int32(merged.count))
-                    for m in merged { part.sites.append(m.site); part.minutes.append(m.minutes) }
+                    return part
                 }
-                return part
             }
         }
         var offsets = [Int](repeating: 0, count: n + 1)
@@ -122,7 +155,10 @@ public struct CoverageSets: Sendable {
         sites.reserveCapacity(parts.reduce(0) { $0 + $1.sites.count })
         minutes.reserveCapacity(sites.capacity)
         var i = 0
-        for part in parts {
+        // Each part is released as soon as it is copied, so the lists are not held twice.
+        for k in parts.indices {
+            let part = parts[k]
+            parts[k] = Part()
             for c in part.counts { offsets[i + 1] = offsets[i] + Int(c); i += 1 }
             sites += part.sites
             minutes += part.minutes

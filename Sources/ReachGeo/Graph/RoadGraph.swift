@@ -113,6 +113,9 @@ public struct RoadGraph: Sendable {
     /// True for edges both of whose ends lie in components of at least `min_component_nodes`.
     public let isSnapTarget: [Bool]
     public let stats: RoadGraphStats
+    /// Search structures derived from the graph (the reverse adjacency in search order), built
+    /// once on first use and shared by every copy of this value.
+    let searchCache = RoadGraphSearchCache()
 
     public init(vertices: [LonLat], vertexNodeIds: [Int64], edges: [RoadEdge], shape: [LonLat], shapeOffsetMeters: [Double],
                 outgoingOffsets: [Int32], outgoingArcs: [RoadArc], incomingOffsets: [Int32], incomingArcs: [RoadArc],

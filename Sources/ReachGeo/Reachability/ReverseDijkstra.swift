@@ -27,7 +27,12 @@ struct ReverseDijkstra {
         labels = [ArrivalLabel](repeating: .unreached, count: adjacency.vertexCount)
     }
 
-    init(graph: RoadGraph) { self.init(adjacency: ReverseAdjacency(graph: graph)) }
+    /// A search on the graph's cached reverse adjacency (built once per network).
+    init(graph: RoadGraph) { self.init(adjacency: graph.reverseAdjacency) }
+
+    /// The label of *internal* vertex `i` (``ReverseAdjacency/internalOf``).
+    @inline(__always)
+    func internalLabel(_ i: Int32) -> ArrivalLabel { labels[Int(i)] }
 
     /// The label of graph vertex `v` (``ArrivalLabel/unreached`` when not reached).
     @inline(__always)
@@ -48,6 +53,9 @@ struct ReverseDijkstra {
 
     /// The number of vertices with a finite label.
     var reachedCount: Int { touched.count }
+
+    /// The internal numbers of the vertices with a finite label, in the order they were labelled.
+    var touchedInternal: [Int32] { touched }
 
     /// Calls `body` with every reached graph vertex.
     func forEachReachedVertex(_ body: (Int32) -> Void) {
@@ -122,8 +130,8 @@ struct ReverseDijkstra {
 
 /// The reverse graph (incoming arcs) in the compact form the searches run on: vertices
 /// renumbered along a Z-order curve of their positions so that a search's neighbouring vertices
-/// sit close in memory, and arcs as two flat arrays (tail, seconds). Built once and shared,
-/// read-only, by every worker.
+/// sit close in memory, and arcs as two flat arrays (tail, seconds). Built once per network
+/// (``RoadGraph``'s search cache) and shared, read-only, by every worker and every call.
 struct ReverseAdjacency: Sendable {
     /// Internal number of each graph vertex, and the graph vertex of each internal number.
     let internalOf: [Int32]
@@ -133,6 +141,9 @@ struct ReverseAdjacency: Sendable {
     let offsets: [Int32]
     let tails: [Int32]
     let arcSeconds: [Double]
+    /// The travel fields of every edge (graph edge numbering) with its end vertices given as
+    /// *internal* numbers, for completing residents from arrays.
+    let motions: [EdgeTravel.Motion]
 
     var vertexCount: Int { internalOf.count }
 
@@ -175,6 +186,12 @@ struct ReverseAdjacency: Sendable {
         self.offsets = offsets
         self.tails = tails
         self.arcSeconds = arcSeconds
+        motions = graph.edges.map { e in
+            var m = EdgeTravel.Motion(e)
+            m.fromVertex = internalOf[Int(e.fromVertex)]
+            m.toVertex = internalOf[Int(e.toVertex)]
+            return m
+        }
     }
 }
 

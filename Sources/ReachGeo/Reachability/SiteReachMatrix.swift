@@ -18,8 +18,10 @@ public struct ResidentReach: Sendable, Hashable {
 /// The sparse coverage matrix of the planner: for each site, every resident whose travel time
 /// to it (INTERFACE.md rule 6, connectors included) is within `limitSeconds` (inclusive).
 ///
-/// One bounded reverse Dijkstra per site, stopping expansion past the limit, on a few worker
-/// threads that each own their scratch buffers (reset only where touched). Residents are grouped
+/// One bounded reverse search per site, stopping expansion past the limit, on a few worker
+/// threads that each own their scratch buffers (reset only where touched): a bucket queue on
+/// tenths of a second with exact `Double` labels (``BoundedReverseSearch``, the same labels as the
+/// binary-heap Dijkstra bit for bit), on the graph's cached reverse adjacency. Residents are grouped
 /// by snapped edge, and edges by end vertex, so completing residents from the reached vertices
 /// costs time proportional to the reached part of the network. The per-resident time is the same
 /// formula as ``FastestIntakeSearch`` (``EdgeTravel/completion(of:graph:vertexLabel:sameEdgeTargets:)``),
@@ -45,7 +47,7 @@ public enum SiteReachMatrix {
         precondition(residents.count == residentConnectorSeconds.count, "one connector time per resident")
         precondition(residents.count < Int(Int32.max), "too many residents")
         let index = ResidentEdgeIndex(graph: graph, residents: residents)
-        let adjacency = ReverseAdjacency(graph: graph)
+        let adjacency = graph.reverseAdjacency
         let legs = ResidentLegs(graph: graph, adjacency: adjacency, residents: residents,
                                 connectorSeconds: residentConnectorSeconds)
         var result = [[ResidentReach]](repeating: [], count: sites.count)
@@ -54,11 +56,19 @@ public enum SiteReachMatrix {
         result.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
             DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
-                var scratch = SiteSearchScratch(adjacency: adjacency, residentCount: residents.count)
-                while let s = next.take(below: sites.count) {
-                    guard let site = sites[s] else { continue }
-                    out[s] = scratch.reach(site: site, siteConnectorSeconds: siteConnectorSeconds[s], graph: graph,
-                                           index: index, legs: legs, residents: residents, limitSeconds: limitSeconds)
+                func work<S: SingleOriginSearch>(_ search: S) {
+                    var scratch = SiteSearchScratch(search: search, residentCount: residents.count)
+                    while let s = next.take(below: sites.count) {
+                        guard let site = sites[s] else { continue }
+                        out[s] = scratch.reach(site: site, siteConnectorSeconds: siteConnectorSeconds[s], graph: graph,
+                                               index: index, legs: legs, residents: residents, limitSeconds: limitSeconds)
+                    }
+                }
+                // The bucket queue when the limit gives a reasonable number of buckets, else the heap.
+                if BoundedReverseSearch.usable(limitSeconds: limitSeconds) {
+                    work(BoundedReverseSearch(adjacency: adjacency, limitSeconds: limitSeconds))
+                } else {
+                    work(HeapSingleOriginSearch(search: ReverseDijkstra(adjacency: adjacency), limitSeconds: limitSeconds))
                 }
             }
         }
@@ -162,16 +172,46 @@ struct ResidentLegs: Sendable {
     }
 }
 
-/// One worker's buffers for per-site bounded searches.
-private struct SiteSearchScratch {
+/// What a per-site search offers the matrix: one origin, labels by internal vertex.
+protocol SingleOriginSearch {
+    mutating func reset()
+    mutating func seed(towards target: SnappedPoint, graph: RoadGraph, extraSeconds: Double)
+    mutating func run()
+    func internalSeconds(_ i: Int32) -> Double
+    func label(_ v: Int32) -> ArrivalLabel
+    var reachedCount: Int { get }
+    var touched: [Int32] { get }
+    var adjacency: ReverseAdjacency { get }
+}
+
+extension BoundedReverseSearch: SingleOriginSearch {}
+
+/// ``ReverseDijkstra`` (binary heap) with origin 0, for limits too large for the bucket queue.
+struct HeapSingleOriginSearch: SingleOriginSearch {
     var search: ReverseDijkstra
+    let limitSeconds: Double
+    mutating func reset() { search.reset() }
+    mutating func seed(towards target: SnappedPoint, graph: RoadGraph, extraSeconds: Double) {
+        search.seed(towards: target, graph: graph, extraSeconds: extraSeconds, origin: 0, limitSeconds: limitSeconds)
+    }
+    mutating func run() { search.run(limitSeconds: limitSeconds) }
+    func internalSeconds(_ i: Int32) -> Double { search.internalSeconds(i) }
+    func label(_ v: Int32) -> ArrivalLabel { search.label(v) }
+    var reachedCount: Int { search.reachedCount }
+    var touched: [Int32] { search.touchedInternal }
+    var adjacency: ReverseAdjacency { search.adjacency }
+}
+
+/// One worker's buffers for per-site bounded searches.
+private struct SiteSearchScratch<Search: SingleOriginSearch> {
+    var search: Search
     /// `stamp[r] == epoch` when resident r was already evaluated for the current site.
     var stamp: [Int32]
     var epoch: Int32 = 0
     var found: [ResidentReach] = []
 
-    init(adjacency: ReverseAdjacency, residentCount: Int) {
-        search = ReverseDijkstra(adjacency: adjacency)
+    init(search: Search, residentCount: Int) {
+        self.search = search
         stamp = [Int32](repeating: 0, count: residentCount)
     }
 
@@ -179,8 +219,8 @@ private struct SiteSearchScratch {
     mutating func reach(site: SnappedPoint, siteConnectorSeconds: Double, graph: RoadGraph, index: ResidentEdgeIndex,
                         legs: ResidentLegs, residents: [SnappedPoint?], limitSeconds: Double) -> [ResidentReach] {
         search.reset()
-        search.seed(towards: site, graph: graph, extraSeconds: siteConnectorSeconds, origin: 0, limitSeconds: limitSeconds)
-        search.run(limitSeconds: limitSeconds)
+        search.seed(towards: site, graph: graph, extraSeconds: siteConnectorSeconds)
+        search.run()
         if epoch == Int32.max {
             for i in stamp.indices { stamp[i] = 0 }
             epoch = 0
@@ -219,8 +259,10 @@ private struct SiteSearchScratch {
             }
         }
         visit(edge: Int(site.edge))
-        search.forEachReachedVertex { v in
-            for k in Int(index.edgeOffsets[Int(v)])..<Int(index.edgeOffsets[Int(v) + 1]) {
+        let graphVertexOf = search.adjacency.graphVertexOf
+        for i in search.touched {
+            let v = Int(graphVertexOf[Int(i)])
+            for k in Int(index.edgeOffsets[v])..<Int(index.edgeOffsets[v + 1]) {
                 visit(edge: Int(index.edgesOfVertex[k]))
             }
         }
