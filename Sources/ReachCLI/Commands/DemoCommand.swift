@@ -78,7 +78,7 @@ struct DemoCommand: ParsableCommand {
                                 objective: .mean, maxWaitMinutes: maxWaitMinutes)
         }
         let onlineNeeded = StaffingRun.onlineShareNeeded(
-            StaffingEvaluation.evaluate(prepared: prepared, evaluation: consolidate.evaluation).queues,
+            staffing.staffed.queues,  // the same arrivals and service rates; counters do not enter a queue's load
             currentShare: prepared.loaded.scenario.service.onlineShare, staffTotal: staff,
             maxWaitMinutes: maxWaitMinutes, objective: .mean)
 
