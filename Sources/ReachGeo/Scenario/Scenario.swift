@@ -18,6 +18,8 @@ public struct Scenario: Sendable, Hashable {
     public var file: URL?
     /// Demand and counter parameters (`filings_per_person_year`, `online_share`, …).
     public var service = ServiceParameters()
+    /// How to read the point tables: layer and column names (`--layer`, `--lon-column`, …; CLI only).
+    public var columns = PointTables.Columns()
 
     public init(name: String, residents: URL, existing: URL, candidates: URL? = nil, roads: URL? = nil,
                 profile: String = "motorcycle", standard: ServiceStandard = ServiceStandard(), zones: URL? = nil,
