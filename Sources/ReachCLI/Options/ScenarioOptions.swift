@@ -102,6 +102,7 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "stdout format: text or json.") var format: OutputFormat = .text
     @Option(help: "Also write a self-contained HTML map report to this file.") var report: String?
     @Flag(help: "Write wall-clock timings into summary.json / plan.json (they then differ between runs).") var timings = false
+    @Option(name: .customLong("format-out"), help: "Map layers as geojson (one file per layer, the default) or gpkg (one GeoPackage, reach.gpkg).") var formatOut: LayerFormat = .geojson
 
     /// The `--out` folder (not created here: ``OutputBatch`` creates it when the run commits).
     func outDirectory() throws -> URL? {
