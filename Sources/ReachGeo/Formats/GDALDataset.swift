@@ -487,3 +487,44 @@ public enum GDALDataset {
         }
     }
 }
+
+extension GDALDataset {
+    /// The union of polygons (each `[outer, hole, …]`), through GDAL's GEOS binding
+    /// (`OGR_G_UnionCascaded`): the area covered by any of them, as polygons with outer rings
+    /// counter-clockwise and holes clockwise (RFC 7946).
+    public static func union(_ polygons: [[[LonLat]]]) throws -> [[[LonLat]]] {
+        guard !polygons.isEmpty else { return [] }
+        return try withCollectedErrors { errors in
+            guard let collection = makeGeometry(.polygons(polygons)) else { return [] }
+            defer { OGR_G_DestroyGeometry(collection) }
+            guard let united = OGR_G_UnionCascaded(collection) else {
+                throw InputError(file: "isochrones", "GDAL/GEOS cannot unite the polygons: \(errors.text)")
+            }
+            defer { OGR_G_DestroyGeometry(united) }
+            let type = OGR_GT_Flatten(OGR_G_GetGeometryType(united))
+            var parts: [[[LonLat]]] = []
+            if case .polygons(let p) = geometry(united) { parts = p }
+            else if type == wkbGeometryCollection {
+                for k in 0..<Int(OGR_G_GetGeometryCount(united)) {
+                    if case .polygons(let p) = geometry(OGR_G_GetGeometryRef(united, Int32(k))) { parts += p }
+                }
+            }
+            return parts.map { poly in
+                poly.enumerated().map { k, ring in
+                    let ccw = signedArea(ring) > 0
+                    return (k == 0) == ccw ? ring : ring.reversed()
+                }
+            }
+        }
+    }
+
+    /// Twice the signed shoelace area of a ring in degrees (positive: counter-clockwise).
+    static func signedArea(_ ring: [LonLat]) -> Double {
+        guard ring.count >= 3 else { return 0 }
+        var s = 0.0
+        for i in 0..<(ring.count - 1) {
+            s += ring[i].lonDegrees * ring[i + 1].latDegrees - ring[i + 1].lonDegrees * ring[i].latDegrees
+        }
+        return s
+    }
+}
