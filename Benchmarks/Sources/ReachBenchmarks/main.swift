@@ -19,6 +19,7 @@ registerCoverageBenchmarks(&cases)
 registerScenarioBenchmarks(&cases)
 registerCLIBenchmarks(&cases)
 registerStaffingBenchmarks(&cases)
+registerGDALBenchmarks(&cases)
 
 let wanted = Array(CommandLine.arguments.dropFirst())
 if wanted.isEmpty {

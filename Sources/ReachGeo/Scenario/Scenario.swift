@@ -193,6 +193,11 @@ public enum BundledData {
         if let real = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             starts.append(URL(fileURLWithPath: real).deletingLastPathComponent())
         }
+        // An installed binary (`make install PREFIX=…`): PREFIX/bin/reach finds PREFIX/share/reach.
+        for start in starts {
+            let installed = start.deletingLastPathComponent().appendingPathComponent("share/reach").standardizedFileURL
+            if fm.fileExists(atPath: installed.appendingPathComponent("profiles").path) { return installed }
+        }
         starts.append(URL(fileURLWithPath: fm.currentDirectoryPath))
         for start in starts {
             var dir = start.standardizedFileURL
