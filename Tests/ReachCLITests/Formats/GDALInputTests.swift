@@ -213,3 +213,34 @@ import TestSupport
         #expect(!names.contains { $0.hasSuffix(".aux.xml") || $0.hasSuffix("-wal") || $0.hasSuffix("-shm") }, "\(names)")
     }
 }
+
+/// `reach residents --weights GRID.tif` and `--from-grid GRID.tif` give what the `.asc` gives.
+@Suite(.serialized) struct GeoTIFFResidentsTests {
+    @Test func weightsAndFromGridAcceptGeoTIFF() throws {
+        guard let translate = try GISTools.require("gdal_translate") else { return }
+        guard let asc = try SharedData.require("population/hanoi_worldpop2020_1km.asc") else { return }
+        let dir = try makeTemporaryDirectory("reach-tif-residents")
+        let tif = dir.appendingPathComponent("pop.tif")
+        let r = try GISTools.run(translate, ["-q", "--config", "AAIGRID_DATATYPE", "Float64", "-of", "GTiff", "-a_srs", "EPSG:4326", asc.path, tif.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let data = SharedData.bundledData.appendingPathComponent("hanoi")
+        var outputs: [String] = []
+        for grid in [asc.path, tif.path] {
+            let out = dir.appendingPathComponent("w-\(outputs.count).csv").path
+            let run = try ReachBinary.run(["residents", "--from-zones", data.appendingPathComponent("units.csv").path,
+                                           "--zones", data.appendingPathComponent("zones.geojson").path,
+                                           "--weights", grid, "--spacing-m", "2000", "--out", out])
+            #expect(run.status == 0, "\(run.stderr)")
+            outputs.append(try String(contentsOfFile: out, encoding: .utf8))
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(outputs[0].split(separator: "\n").count > 100)
+        var grids: [String] = []
+        for grid in [asc.path, tif.path] {
+            let run = try ReachBinary.run(["residents", "--from-grid", grid])
+            #expect(run.status == 0, "\(run.stderr)")
+            grids.append(run.stdout)
+        }
+        #expect(grids[0] == grids[1] && grids[0].count > 1000)
+    }
+}
