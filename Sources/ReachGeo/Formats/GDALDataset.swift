@@ -92,7 +92,9 @@ public enum GDALDataset {
 
     /// Reads a vector layer: `layer` by name, else the only (or first) layer. Coordinates are
     /// reprojected from the layer's CRS to WGS 84 (longitude first) through PROJ.
-    public static func readLayer(url: URL, displayName: String, layer wanted: String? = nil) throws -> Layer {
+    /// `fields`, when given, limits the attributes read to those names (lower-case; the others are
+    /// skipped by OGR itself, `OGR_L_SetIgnoredFields`), which is what makes a million features fast.
+    public static func readLayer(url: URL, displayName: String, layer wanted: String? = nil, fields: Set<String>? = nil) throws -> Layer {
         if let reason = ErrorText.unreadableReason(path: url.path) {
             throw InputError(file: displayName, "cannot read the file: \(reason)")
         }
@@ -133,11 +135,19 @@ public enum GDALDataset {
             let fieldCount = Int(OGR_FD_GetFieldCount(defn))
             var fieldNames: [String] = []
             var fieldTypes: [OGRFieldType] = []
+            var ignored: [String] = ["OGR_STYLE"]
+            var readField: [Int] = []
             for k in 0..<fieldCount {
                 let f = OGR_FD_GetFieldDefn(defn, Int32(k))
-                fieldNames.append(String(cString: OGR_Fld_GetNameRef(f)).lowercased())
+                let original = String(cString: OGR_Fld_GetNameRef(f))
+                let name = original.lowercased()
+                fieldNames.append(name)
                 fieldTypes.append(OGR_Fld_GetType(f))
+                if let fields, !fields.contains(name) { ignored.append(original) } else { readField.append(k) }
             }
+            _ = withConstCStrings(ignored) { OGR_L_SetIgnoredFields(layerHandle, UnsafeMutablePointer(mutating: $0)) }
+            let readNames = readField.map { fieldNames[$0] }
+            let readTypes = readField.map { fieldTypes[$0] }
             var crsName: String? = nil
             var projector: Projector? = nil
             if let srs = OGR_L_GetSpatialRef(layerHandle) {
@@ -172,15 +182,17 @@ public enum GDALDataset {
                 defer { OGR_F_Destroy(f) }
                 index += 1
                 var values: [String: String] = [:]
-                values.reserveCapacity(fieldCount)
-                for k in 0..<fieldCount where OGR_F_IsFieldSetAndNotNull(f, Int32(k)) != 0 {
-                    let t = fieldTypes[k]
+                values.reserveCapacity(readField.count)
+                for (j, k32) in readField.enumerated() {
+                    let k = Int32(k32)
+                    guard OGR_F_IsFieldSetAndNotNull(f, k) != 0 else { continue }
+                    let t = readTypes[j]
                     if t == OFTReal {
-                        values[fieldNames[k]] = shortest(OGR_F_GetFieldAsDouble(f, Int32(k)))
+                        values[readNames[j]] = shortest(OGR_F_GetFieldAsDouble(f, k))
                     } else if t == OFTInteger || t == OFTInteger64 {
-                        values[fieldNames[k]] = String(OGR_F_GetFieldAsInteger64(f, Int32(k)))
+                        values[readNames[j]] = String(OGR_F_GetFieldAsInteger64(f, k))
                     } else {
-                        values[fieldNames[k]] = String(cString: OGR_F_GetFieldAsString(f, Int32(k)))
+                        values[readNames[j]] = String(cString: OGR_F_GetFieldAsString(f, k))
                     }
                 }
                 var geometry: Geometry? = nil
@@ -396,6 +408,13 @@ public enum GDALDataset {
             guard let driver = GDALGetDriverByName("GPKG") else {
                 throw OutputError(path: path, "GDAL has no GeoPackage driver")
             }
+            // A private temporary file: no need to sync each page to disk (the batch commits the result).
+            CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF")
+            CPLSetThreadLocalConfigOption("OGR_SQLITE_JOURNAL", "OFF")
+            defer {
+                CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", nil)
+                CPLSetThreadLocalConfigOption("OGR_SQLITE_JOURNAL", nil)
+            }
             guard let ds = GDALCreate(driver, path, 0, 0, 0, GDT_Unknown, nil) else {
                 throw OutputError(path: path, "GDAL cannot create the GeoPackage: \(errors.text)")
             }
@@ -431,9 +450,10 @@ public enum GDALDataset {
                     throw OutputError(path: path, "GDAL cannot start a transaction: \(errors.text)")
                 }
                 let defn = OGR_L_GetLayerDefn(l)
+                let f = OGR_F_Create(defn)
+                defer { OGR_F_Destroy(f) }
                 for feature in layer.features {
-                    let f = OGR_F_Create(defn)
-                    defer { OGR_F_Destroy(f) }
+                    OGR_F_SetFID(f, Int64(OGRNullFID))
                     for (k, v) in feature.values.enumerated() {
                         switch v {
                         case .integer(let i): OGR_F_SetFieldInteger64(f, Int32(k), i)
@@ -446,6 +466,8 @@ public enum GDALDataset {
                     }
                     if let g = feature.geometry, let og = makeGeometry(g) {
                         OGR_F_SetGeometryDirectly(f, og)
+                    } else {
+                        OGR_F_SetGeometryDirectly(f, nil)
                     }
                     guard OGR_L_CreateFeature(l, f) == OGRERR_NONE else {
                         throw OutputError(path: path, "GDAL cannot write a feature of \(layer.name): \(errors.text)")

@@ -218,10 +218,16 @@ public enum PointTables {
         return rows
     }
 
+    /// The optional columns of residents and sites (the only other attributes read from GDAL layers).
+    static let optionalColumns = ["zone", "filings_per_person_year", "name", "capacity", "role", "location_quality",
+                                  "staff", "opening_hours_per_week", "service_minutes"]
+
     /// Rows of a GDAL vector layer (GeoPackage, Shapefile, FlatGeobuf, …): positions from Point
     /// geometries (reprojected by ``GDALDataset``), else from the coordinate columns.
     static func gdalRows(url: URL, fileName: String, required: [String], columns: Columns) throws -> [Row] {
-        let layer = try GDALDataset.readLayer(url: url, displayName: fileName, layer: columns.layer)
+        let wanted = Set(required + optionalColumns + Columns.lonNames + Columns.latNames + Columns.populationNames
+                         + [columns.lon, columns.lat, columns.id, columns.population].compactMap { $0?.lowercased() })
+        let layer = try GDALDataset.readLayer(url: url, displayName: fileName, layer: columns.layer, fields: wanted)
         let renames = columns.renames(for: layer.fieldNames)
         let hasCoordinateColumns = renames.contains { $0.to == "lon" } || layer.fieldNames.contains("lon")
         var rows: [Row] = []
