@@ -17,12 +17,14 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CProj", pkgConfig: "proj",
                        providers: [.apt(["libproj-dev"]), .brew(["proj"])]),
+        .systemLibrary(name: "CGdal", pkgConfig: "gdal",
+                       providers: [.apt(["libgdal-dev"]), .brew(["gdal"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .systemLibrary(name: "CCbc", pkgConfig: "cbc",
                        providers: [.apt(["coinor-libcbc-dev"]), .brew(["cbc"])]),
         .target(name: "ReachGeo", dependencies: [
-            "CProj", "CZlib",
+            "CProj", "CZlib", "CGdal",
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "ReachPlanner", dependencies: ["ReachGeo", "CCbc"]),

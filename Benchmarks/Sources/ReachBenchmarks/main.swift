@@ -21,6 +21,7 @@ registerCLIBenchmarks(&cases)
 registerStaffingBenchmarks(&cases)
 registerSetsBenchmarks(&cases)
 registerGrowthBenchmarks(&cases)
+registerGDALBenchmarks(&cases)
 
 let wanted = Array(CommandLine.arguments.dropFirst())
 if wanted.isEmpty {

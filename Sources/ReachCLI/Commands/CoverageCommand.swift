@@ -18,7 +18,7 @@ struct CoverageCommand: ParsableCommand {
         var timings = StageTimings()
         let (resolved, batch) = try scenario.resolveGuardingInputs(timings: &timings)
         let outDir = try output.outDirectory()
-        try CoverageRunOutput.reserve(batch, outDir: outDir, report: try output.reportURL())
+        try CoverageRunOutput.reserve(batch, outDir: outDir, report: try output.reportURL(), format: output.formatOut)
         var prepared = try scenario.prepare(resolved, progress: progress, timings: &timings)
         progress.stage("evaluating coverage of \(prepared.residents.count) residents by \(prepared.loaded.existing.count) intake points")
         let evaluation = try prepared.evaluate(openSites: prepared.currentlyOpenSites, timings: &timings)
@@ -34,15 +34,17 @@ enum CoverageRunOutput {
     static let siteFiles = ["sites.csv", "sites.geojson"]
 
     /// Validates the destinations of a coverage run before any work is done.
-    static func reserve(_ batch: OutputBatch, outDir: URL?, report: URL?) throws {
-        if let outDir { try batch.reserve((residentFiles + siteFiles + ["summary.json"]).map { outDir.appendingPathComponent($0) }) }
+    static func reserve(_ batch: OutputBatch, outDir: URL?, report: URL?, format: LayerFormat = .geojson) throws {
+        if let outDir { try batch.reserve((residentFiles + siteFiles + ["summary.json"] + LayerOutput.files(format, plan: false)).map { outDir.appendingPathComponent($0) }) }
         if let report { try batch.reserve(report) }
     }
 
     /// Stages `residents.csv` and `uncovered.geojson` for an evaluation.
-    static func addResidentFiles(_ batch: OutputBatch, _ dir: URL, prepared: PreparedScenario, evaluation: CoverageEvaluation) throws {
+    static func addResidentFiles(_ batch: OutputBatch, _ dir: URL, prepared: PreparedScenario, evaluation: CoverageEvaluation,
+                                 geoJSON: Bool = true) throws {
         try batch.add(CoverageOutputs.residentsCSV(residents: prepared.residents, evaluation: evaluation, sites: prepared.sites),
                       as: dir.appendingPathComponent("residents.csv"))
+        guard geoJSON else { return }
         try batch.add(CoverageOutputs.uncoveredGeoJSON(residents: prepared.residents, evaluation: evaluation, sites: prepared.sites),
                       as: dir.appendingPathComponent("uncovered.geojson"))
     }
@@ -57,8 +59,9 @@ enum CoverageRunOutput {
         for w in warnings { printWarningToStderr(w.message) }
         if let outDir {
             try timings.measure("write") {
-                try addResidentFiles(batch, outDir, prepared: prepared, evaluation: evaluation)
-                try StaffingText.addSiteFiles(batch, outDir, prepared: prepared, staffing: staffing)
+                try addResidentFiles(batch, outDir, prepared: prepared, evaluation: evaluation, geoJSON: output.formatOut == .geojson)
+                try LayerOutput.addSiteAndLayerFiles(batch, outDir, format: output.formatOut, prepared: prepared,
+                                                     evaluation: evaluation, staffing: staffing, planGeoJSON: nil)
             }
         }
         if let report = try output.reportURL() {
@@ -88,7 +91,7 @@ enum CoverageRunOutput {
                 sites: (prepared.loaded.existing, prepared.loaded.candidates), calibration: calibration))).text()
         case .text:
             text = TextSummary.coverage(prepared: prepared, evaluation: evaluation, calibration: calibration,
-                                        timings: timings, outDir: outDir)
+                                        timings: timings, outDir: outDir, outFormat: output.formatOut)
                 + StaffingText.brief(prepared: prepared, staffing: staffing, indent: "  ")
         }
         try StandardOutput.write(text)
@@ -130,7 +133,7 @@ enum TextSummary {
     }
 
     static func coverage(prepared: PreparedScenario, evaluation: CoverageEvaluation, calibration: TimeCalibration?,
-                         timings: StageTimings, outDir: URL?) -> String {
+                         timings: StageTimings, outDir: URL?, outFormat: LayerFormat = .geojson) -> String {
         let t = evaluation.totals
         let s = prepared.standard
         var out = "\(prepared.loaded.scenario.name)\n"
@@ -152,7 +155,10 @@ enum TextSummary {
             for z in worst { out += "    \(z.zone): \(percent(z.coveredShare)) of \(people(z.population))\n" }
         }
         if let c = calibration { out += "  " + TextSummary.calibration(c, profile: prepared.loaded.profile) + "\n" }
-        if let outDir { out += "  wrote residents.csv, summary.json, uncovered.geojson, sites.csv, sites.geojson to \(outDir.path)\n" }
+        if let outDir {
+            let layers = outFormat == .gpkg ? "zones.csv, reach.gpkg" : "uncovered.geojson, sites.geojson, zones.csv, zones.geojson"
+            out += "  wrote residents.csv, summary.json, sites.csv, \(layers) to \(outDir.path)\n"
+        }
         let total = timings.entries.first(where: { $0.stage == "total" })?.seconds ?? 0
         out += "  time: \(DecimalText.fixed(total, decimals: 2)) s\n"
         return out

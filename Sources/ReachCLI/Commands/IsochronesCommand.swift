@@ -9,9 +9,12 @@ struct IsochronesCommand: ParsableCommand {
         abstract: "Polygons of the area from which each intake point is reached within each time band.",
         discussion: """
         Needs roads in the scenario. For each existing intake point (or those named with --sites) and each band,
-        writes one MultiPolygon feature with properties id, name, minutes: every place from which a resident
-        reaches the intake point within that many minutes under the travel-time model (connector leg to the
-        nearest road, roads, connector leg to the intake point). Valid OGC polygons, RFC 7946 orientation.
+        writes one MultiPolygon feature with properties id, name, minutes, area_km2 (geodesic), population and
+        residents (the scenario's residents inside): every place from which a resident reaches the intake point
+        within that many minutes under the travel-time model (connector leg to the nearest road, roads, connector
+        leg to the intake point). Valid OGC polygons, RFC 7946 orientation. With --union, one feature per band
+        instead: the area within that many minutes of any of the sites (properties minutes, sites, area_km2,
+        population, residents). --out FILE.gpkg writes a GeoPackage layer "isochrones" instead of GeoJSON.
         """)
 
     @OptionGroup var scenario: ScenarioOptions
@@ -19,6 +22,7 @@ struct IsochronesCommand: ParsableCommand {
     @Option(help: "The GeoJSON file to write.") var out: String
     @Option(help: "Comma-separated ids of the intake points (default: every existing site).") var sites: String?
     @Option(name: .customLong("cell-m"), help: "Grid cell in metres (default 50).") var cellMeters: Double = 50
+    @Flag(help: "One polygon per band: the area within that time of any of the sites.") var union = false
 
     /// The bands of `--minutes`: decimal numbers in 0 < m ≤ 1440, comma-separated, no empty
     /// item, no duplicate (a band given twice would silently produce one polygon).
@@ -85,6 +89,8 @@ struct IsochronesCommand: ParsableCommand {
             }
         }
         var features: [GeoJSONFeature] = []
+        var byBand: [Double: [[[LonLat]]]] = [:]
+        var sitesByBand: [Double: Int] = [:]
         for (k, r) in results.enumerated() {
             let bands: [IsochroneBand]
             do { bands = try r.get() } catch let e as ProjectionError {
@@ -94,14 +100,43 @@ struct IsochronesCommand: ParsableCommand {
             }
             for band in bands where !band.polygons.isEmpty {
                 let site = prepared.sites[band.siteIndex]
+                let polygons = band.polygons.map { [$0.outer] + $0.holes }
+                if union {
+                    byBand[band.minutes, default: []] += polygons
+                    sitesByBand[band.minutes, default: 0] += 1
+                    continue
+                }
+                let inside = IsochroneFigures.population(inside: polygons, residents: prepared.residents)
                 features.append(GeoJSONFeature(
-                    geometry: .multiPolygon(band.polygons.map { [$0.outer] + $0.holes }),
+                    geometry: .multiPolygon(polygons),
                     properties: [("id", .string(site.id)), ("name", site.name.map { .string($0) } ?? .null),
-                                 ("minutes", .number(band.minutes, decimals: 3))]))
+                                 ("minutes", .number(band.minutes, decimals: 3)),
+                                 ("area_km2", .number(IsochroneFigures.areaKm2(polygons), decimals: 4)),
+                                 ("population", .number(inside.population, decimals: 3)),
+                                 ("residents", .integer(inside.residents))]))
+            }
+        }
+        if union {
+            for minutes in bandsMinutes {
+                guard let polygons = byBand[minutes] else { continue }
+                let united = try GDALDataset.union(polygons)
+                let inside = IsochroneFigures.population(inside: united, residents: prepared.residents)
+                features.append(GeoJSONFeature(
+                    geometry: .multiPolygon(united),
+                    properties: [("minutes", .number(minutes, decimals: 3)), ("sites", .integer(sitesByBand[minutes] ?? 0)),
+                                 ("area_km2", .number(IsochroneFigures.areaKm2(united), decimals: 4)),
+                                 ("population", .number(inside.population, decimals: 3)),
+                                 ("residents", .integer(inside.residents))]))
             }
         }
         for w in warnings { printWarningToStderr(w.message) }
-        try batch.add(GeoJSONWriter.featureCollection(features, name: "isochrones"), as: outURL)
+        let text = GeoJSONWriter.featureCollection(features, name: "isochrones")
+        if outURL.pathExtension.lowercased() == "gpkg" {
+            let layer = try OutputLayers.layer(fromGeoJSON: text, name: "isochrones", fileName: "isochrones")
+            try batch.add(try OutputLayers.geoPackage([layer], displayName: out), as: outURL)
+        } else {
+            try batch.add(text, as: outURL)
+        }
         try StandardOutput.write("wrote \(features.count) isochrone feature(s) for \(snapped.count) intake point(s) to \(out)\n")
         try batch.commit()
     }

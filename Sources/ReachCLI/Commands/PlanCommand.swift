@@ -102,7 +102,7 @@ struct PlanCommand: ParsableCommand {
         var timings = StageTimings()
         let (resolved, batch) = try scenario.resolveGuardingInputs(timings: &timings)
         let outDir = try output.outDirectory()
-        try PlanRunOutput.reserve(batch, outDir: outDir, report: try output.reportURL())
+        try PlanRunOutput.reserve(batch, outDir: outDir, report: try output.reportURL(), format: output.formatOut)
         let prepared = try scenario.prepare(resolved, progress: progress, timings: &timings)
         if capacitated {
             try runCapacitated(prepared: prepared, outDir: outDir, batch: batch, start: start, progress: progress, timings: timings)
@@ -124,8 +124,8 @@ enum PlanRunOutput {
     static let files = ["plan.json", "plan.geojson"] + CoverageRunOutput.residentFiles + CoverageRunOutput.siteFiles
 
     /// Validates the destinations of a plan run before any work is done.
-    static func reserve(_ batch: OutputBatch, outDir: URL?, report: URL?) throws {
-        if let outDir { try batch.reserve(files.map { outDir.appendingPathComponent($0) }) }
+    static func reserve(_ batch: OutputBatch, outDir: URL?, report: URL?, format: LayerFormat = .geojson) throws {
+        if let outDir { try batch.reserve((files + LayerOutput.files(format, plan: true)).map { outDir.appendingPathComponent($0) }) }
         if let report { try batch.reserve(report) }
     }
 
@@ -139,9 +139,12 @@ enum PlanRunOutput {
         let staffingMember = StaffingOutputs.staffingMember(staffing)
         if let outDir {
             try timings.measure("write") {
-                try StaffingText.addSiteFiles(batch, outDir, prepared: prepared, staffing: staffing)
-                try batch.add(PlanOutputs.planGeoJSON(prepared: prepared, result: result), as: outDir.appendingPathComponent("plan.geojson"))
-                try CoverageRunOutput.addResidentFiles(batch, outDir, prepared: prepared, evaluation: result.evaluation)
+                let planGeoJSON = PlanOutputs.planGeoJSON(prepared: prepared, result: result)
+                if output.formatOut == .geojson { try batch.add(planGeoJSON, as: outDir.appendingPathComponent("plan.geojson")) }
+                try CoverageRunOutput.addResidentFiles(batch, outDir, prepared: prepared, evaluation: result.evaluation,
+                                                       geoJSON: output.formatOut == .geojson)
+                try LayerOutput.addSiteAndLayerFiles(batch, outDir, format: output.formatOut, prepared: prepared,
+                                                     evaluation: result.evaluation, staffing: staffing, planGeoJSON: planGeoJSON)
             }
         }
         if let report = try output.reportURL() {
@@ -166,7 +169,7 @@ enum PlanRunOutput {
             text = StaffingOutputs.inserting(staffingMember, into: PlanOutputs.planJSON(
                 prepared: prepared, result: result, warnings: warnings, timings: timings)).text()
         case .text:
-            text = TextSummary.plan(prepared: prepared, result: result, timings: timings, outDir: outDir)
+            text = TextSummary.plan(prepared: prepared, result: result, timings: timings, outDir: outDir, outFormat: output.formatOut)
                 + StaffingText.brief(prepared: prepared, staffing: staffing, indent: "  ")
         }
         try StandardOutput.write(text)
@@ -175,7 +178,8 @@ enum PlanRunOutput {
 }
 
 extension TextSummary {
-    static func plan(prepared: PreparedScenario, result: ScenarioPlanning.Result, timings: StageTimings, outDir: URL?) -> String {
+    static func plan(prepared: PreparedScenario, result: ScenarioPlanning.Result, timings: StageTimings, outDir: URL?,
+                     outFormat: LayerFormat = .geojson) -> String {
         let s = result.solution
         let t = result.evaluation.totals
         var out = "\(prepared.loaded.scenario.name): plan (\(s.problemType.mode.rawValue), "
@@ -211,7 +215,11 @@ extension TextSummary {
         for r in UncoveredReason.allCases {
             if let p = t.uncoveredByReason[r] { out += "  uncovered, \(r.rawValue): \(people(p))\n" }
         }
-        if let outDir { out += "  wrote plan.json, plan.geojson, residents.csv, uncovered.geojson, sites.csv, sites.geojson to \(outDir.path)\n" }
+        if let outDir {
+            let layers = outFormat == .gpkg ? "zones.csv, reach.gpkg"
+                : "plan.geojson, branches.geojson, newly_covered.geojson, uncovered.geojson, sites.geojson, zones.csv, zones.geojson"
+            out += "  wrote plan.json, residents.csv, sites.csv, \(layers) to \(outDir.path)\n"
+        }
         let total = timings.entries.first(where: { $0.stage == "total" })?.seconds ?? 0
         out += "  solver: \(s.solver.name); time: \(DecimalText.fixed(total, decimals: 2)) s\n"
         for note in s.solver.notes { out += "    \(note)\n" }

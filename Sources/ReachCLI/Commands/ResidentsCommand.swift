@@ -17,13 +17,13 @@ import ReachGeo
 struct ResidentsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "residents",
-        abstract: "Generate resident points from zone populations (seeded) or a population grid (.asc).",
+        abstract: "Generate resident points from zone populations (seeded) or a population grid (.asc or GeoTIFF).",
         discussion: """
             Zones: a regular grid of points --spacing-m apart inside each zone's polygon (--zones), or \
             over a disc of the zone's area_km2 around its centroid; the population is split equally in \
             whole persons, so every zone total is exact. --seed sets the grid offset.
-            Weighted (dasymetric), with --weights GRID.asc (an ESRI ASCII population grid in WGS 84 \
-            degrees, e.g. WorldPop; needs --zones): each zone's population is split over the parts of \
+            Weighted (dasymetric), with --weights GRID.asc or GRID.tif (an ESRI ASCII or GeoTIFF \
+            population grid in WGS 84 degrees, e.g. WorldPop; needs --zones): each zone's population is split over the parts of \
             the grid's cells inside its polygon in proportion to (cell population / cell area) x \
             (area of the cell inside the polygon), areas on the WGS 84 ellipsoid; nodata and zero \
             cells weigh 0. Each part's share goes equally to the grid points in it (one point inside \
@@ -38,13 +38,13 @@ struct ResidentsCommand: ParsableCommand {
     @Option(name: .customLong("from-zones"), help: ArgumentHelp("Zone table (CSV: name, lon, lat, population; optional code, area_km2).", valueName: "FILE.csv"))
     var fromZones: String?
 
-    @Option(name: .customLong("zones"), help: ArgumentHelp("Zone polygons (GeoJSON, a `name` property per polygon).", valueName: "FILE.geojson"))
+    @Option(name: .customLong("zones"), help: ArgumentHelp("Zone polygons (GeoJSON, GeoPackage or Shapefile, a `name` property per polygon).", valueName: "FILE.geojson"))
     var zones: String?
 
-    @Option(name: .customLong("from-grid"), help: ArgumentHelp("ESRI ASCII population grid in WGS 84 degrees.", valueName: "FILE.asc"))
+    @Option(name: .customLong("from-grid"), help: ArgumentHelp("Population grid in WGS 84 degrees: ESRI ASCII (.asc) or GeoTIFF (.tif).", valueName: "FILE.asc|FILE.tif"))
     var fromGrid: String?
 
-    @Option(name: .customLong("weights"), help: ArgumentHelp("Population grid (ESRI ASCII, WGS 84) weighting each zone's split by density x overlap area (zones with --zones only).", valueName: "GRID.asc"))
+    @Option(name: .customLong("weights"), help: ArgumentHelp("Population grid (ESRI ASCII or GeoTIFF, WGS 84) weighting each zone's split by density x overlap area (zones with --zones only).", valueName: "GRID.asc|GRID.tif"))
     var weights: String?
 
     @Option(name: .customLong("spacing-m"), help: "Grid spacing in metres (zones only).")

@@ -9,7 +9,7 @@ struct ScenarioOptions: ParsableArguments {
     var scenario: String
 
     @Option(help: "Override the scenario name.") var name: String?
-    @Option(help: "Override the residents table (CSV, GeoJSON or .asc grid).") var residents: String?
+    @Option(help: "Override the residents table (CSV, GeoJSON, GeoPackage, Shapefile, FlatGeobuf, or an .asc / GeoTIFF grid).") var residents: String?
     @Option(help: "Override the existing intake points table.") var existing: String?
     @Option(help: "Override the candidate sites table.") var candidates: String?
     @Option(help: "Override the roads file (.osm or .osm.pbf).") var roads: String?
@@ -18,7 +18,13 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .customLong("radius-m"), help: "Override standard.radius_m (metres).") var radiusMeters: Double?
     @Option(name: .customLong("max-minutes"), help: "Override standard.max_minutes.") var maxMinutes: Double?
     @Option(help: "Override standard.rule: either, both, radius, time.") var rule: String?
-    @Option(help: "Override the zones GeoJSON.") var zones: String?
+    @Option(help: "Override the zones (GeoJSON, GeoPackage or Shapefile polygons with a name).") var zones: String?
+    @Option(help: "The layer to read from multi-layer point files (GeoPackage); default the first.") var layer: String?
+    @Option(name: .customLong("lon-column"), help: "The longitude (or x) column of the point tables (default: lon, longitude, lng, long or x).") var lonColumn: String?
+    @Option(name: .customLong("lat-column"), help: "The latitude (or y) column of the point tables (default: lat, latitude or y).") var latColumn: String?
+    @Option(name: .customLong("id-column"), help: "The id column of the point tables (default: id).") var idColumn: String?
+    @Option(name: .customLong("population-column"), help: "The population column of the residents (default: population or pop).") var populationColumn: String?
+    @Option(name: .customLong("coordinates-crs"), help: "The CRS of the coordinate columns of CSV/GeoJSON tables, e.g. EPSG:32648 for projected x/y (default WGS 84 degrees).") var coordinatesCRS: String?
     @Option(name: .customLong("filings-per-person-year"), help: "Override filings_per_person_year (default 0.24).") var filingsPerPersonYear: Double?
     @Option(name: .customLong("online-share"), help: "Override online_share, the share filed online (default 0).") var onlineShare: Double?
     @Option(name: .customLong("service-minutes"), help: "Override service_minutes per filing at a counter (default 15).") var serviceMinutes: Double?
@@ -70,6 +76,8 @@ struct ScenarioOptions: ParsableArguments {
             s.standard.rule = r
         }
         if let zones { s.zones = path(zones) }
+        s.columns = PointTables.Columns(layer: layer, lon: lonColumn, lat: latColumn, id: idColumn,
+                                        population: populationColumn, crs: coordinatesCRS)
         for (key, value) in [("filings_per_person_year", filingsPerPersonYear), ("online_share", onlineShare),
                              ("service_minutes", serviceMinutes), ("opening_hours_per_week", openingHoursPerWeek),
                              ("peak_factor", peakFactor)] {
@@ -94,6 +102,7 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "stdout format: text or json.") var format: OutputFormat = .text
     @Option(help: "Also write a self-contained HTML map report to this file.") var report: String?
     @Flag(help: "Write wall-clock timings into summary.json / plan.json (they then differ between runs).") var timings = false
+    @Option(name: .customLong("format-out"), help: "Map layers as geojson (one file per layer, the default) or gpkg (one GeoPackage, reach.gpkg).") var formatOut: LayerFormat = .geojson
 
     /// The `--out` folder (not created here: ``OutputBatch`` creates it when the run commits).
     func outDirectory() throws -> URL? {

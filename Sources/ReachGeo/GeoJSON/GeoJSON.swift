@@ -200,7 +200,56 @@ public enum GeoJSONReader {
             }
             out.append(Feature(geometry: geometry, properties: props, line: node.line, index: index))
         }
+        if let crs = try legacyCRS(root, fileName: fileName) { try reproject(&out, from: crs, fileName: fileName) }
         return out
+    }
+
+    /// The CRS of a pre-RFC 7946 `"crs": {"type": "name", "properties": {"name": …}}` member when
+    /// it is not WGS 84 longitude/latitude (`EPSG:32648` for `urn:ogc:def:crs:EPSG::32648`), else nil.
+    static func legacyCRS(_ root: JSONNode, fileName: String) throws -> String? {
+        guard let crs = root["crs"], !crs.isNull else { return nil }
+        guard let name = crs["properties"]?["name"]?.stringValue else {
+            throw InputError(file: fileName, line: crs.line, "the legacy \"crs\" member needs properties.name (e.g. \"urn:ogc:def:crs:EPSG::32648\")")
+        }
+        let upper = name.uppercased()
+        if upper.hasSuffix("CRS84") || upper.hasSuffix("EPSG::4326") || upper == "EPSG:4326" { return nil }
+        if upper.hasPrefix("URN:OGC:DEF:CRS:"), let last = name.split(separator: ":", omittingEmptySubsequences: false).last,
+           let authority = name.split(separator: ":", omittingEmptySubsequences: false).dropFirst(4).first {
+            return "\(authority):\(last)"
+        }
+        return name
+    }
+
+    /// Reprojects every position of `features` from `crs` to WGS 84 (longitude first) through PROJ.
+    static func reproject(_ features: inout [Feature], from crs: String, fileName: String) throws {
+        var xs: [Double] = [], ys: [Double] = []
+        func collect(_ p: LonLat) { xs.append(p.lonDegrees); ys.append(p.latDegrees) }
+        for f in features {
+            switch f.geometry {
+            case .point(let p)?: collect(p)
+            case .lineString(let l)?: l.forEach(collect)
+            case .polygon(let rings)?: rings.forEach { $0.forEach(collect) }
+            case .multiPolygon(let polys)?: polys.forEach { $0.forEach { $0.forEach(collect) } }
+            default: break
+            }
+        }
+        do {
+            let projector = try Projector(from: crs, to: "EPSG:4326")
+            try projector.transformInPlace(xs: &xs, ys: &ys)
+        } catch {
+            throw InputError(file: fileName, "cannot reproject from the legacy \"crs\" \(ErrorText.quoted(crs)) to WGS 84: \(error)")
+        }
+        var k = 0
+        func next(_: LonLat) -> LonLat { defer { k += 1 }; return LonLat(lonDegrees: xs[k], latDegrees: ys[k]) }
+        for i in features.indices {
+            switch features[i].geometry {
+            case .point(let p)?: features[i].geometry = .point(next(p))
+            case .lineString(let l)?: features[i].geometry = .lineString(l.map(next))
+            case .polygon(let rings)?: features[i].geometry = .polygon(rings.map { $0.map(next) })
+            case .multiPolygon(let polys)?: features[i].geometry = .multiPolygon(polys.map { $0.map { $0.map(next) } })
+            default: break
+            }
+        }
     }
 
     static func parseGeometry(_ g: JSONNode, fileName: String, feature: Int) throws -> GeoJSONGeometry {

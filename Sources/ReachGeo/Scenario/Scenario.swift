@@ -18,6 +18,8 @@ public struct Scenario: Sendable, Hashable {
     public var file: URL?
     /// Demand and counter parameters (`filings_per_person_year`, `online_share`, …).
     public var service = ServiceParameters()
+    /// How to read the point tables: layer and column names (`--layer`, `--lon-column`, …; CLI only).
+    public var columns = PointTables.Columns()
 
     public init(name: String, residents: URL, existing: URL, candidates: URL? = nil, roads: URL? = nil,
                 profile: String = "motorcycle", standard: ServiceStandard = ServiceStandard(), zones: URL? = nil,
@@ -190,6 +192,11 @@ public enum BundledData {
         starts.append(exe.deletingLastPathComponent())
         if let real = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             starts.append(URL(fileURLWithPath: real).deletingLastPathComponent())
+        }
+        // An installed binary (`make install PREFIX=…`): PREFIX/bin/reach finds PREFIX/share/reach.
+        for start in starts {
+            let installed = start.deletingLastPathComponent().appendingPathComponent("share/reach").standardizedFileURL
+            if fm.fileExists(atPath: installed.appendingPathComponent("profiles").path) { return installed }
         }
         starts.append(URL(fileURLWithPath: fm.currentDirectoryPath))
         for start in starts {

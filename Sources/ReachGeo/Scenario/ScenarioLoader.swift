@@ -23,15 +23,15 @@ public enum ScenarioLoader {
     public static func load(_ scenario: Scenario) throws -> LoadedScenario {
         var warnings: [Warning] = []
         let resName = Scenario.displayName(scenario.residents)
-        let (residentsRead, w1) = try readResidents(scenario.residents, displayName: resName)
+        let (residentsRead, w1) = try readResidents(scenario.residents, displayName: resName, columns: scenario.columns)
         var residents = residentsRead
         warnings += w1
         let exName = Scenario.displayName(scenario.existing)
-        let (existing, w2) = try PointTables.readSites(url: scenario.existing, kind: .existing, displayName: exName)
+        let (existing, w2) = try PointTables.readSites(url: scenario.existing, kind: .existing, displayName: exName, columns: scenario.columns)
         warnings += w2
         var candidates: [Site] = []
         if let c = scenario.candidates {
-            let (cands, w3) = try PointTables.readSites(url: c, kind: .candidates, displayName: Scenario.displayName(c))
+            let (cands, w3) = try PointTables.readSites(url: c, kind: .candidates, displayName: Scenario.displayName(c), columns: scenario.columns)
             candidates = cands
             warnings += w3
             let existingLines = Dictionary(existing.map { ($0.id, $0.sourceLine) }, uniquingKeysWith: { a, _ in a })
@@ -74,15 +74,16 @@ public enum ScenarioLoader {
                               profile: profile, zones: zones, warnings: warnings)
     }
 
-    /// Residents from CSV, GeoJSON or an ESRI ASCII population grid (`.asc`).
-    public static func readResidents(_ url: URL, displayName: String) throws -> ([Resident], [Warning]) {
-        if url.pathExtension.lowercased() == "asc" {
-            let grid = try AsciiGrid.read(from: url)
+    /// Residents from CSV, GeoJSON, a GDAL vector layer (GeoPackage, Shapefile, FlatGeobuf), an
+    /// ESRI ASCII population grid (`.asc`) or a GeoTIFF population grid (`.tif`).
+    public static func readResidents(_ url: URL, displayName: String, columns: PointTables.Columns = PointTables.Columns()) throws -> ([Resident], [Warning]) {
+        if url.pathExtension.lowercased() == "asc" || GDALDataset.isRasterFile(url) {
+            let grid = try AsciiGrid.read(from: url, displayName: displayName)
             let residents = grid.residents()
             if residents.isEmpty { throw InputError(file: displayName, "the grid has no cell with population > 0") }
             return (residents, [])
         }
-        let r = try PointTables.readResidents(url: url, displayName: displayName)
+        let r = try PointTables.readResidents(url: url, displayName: displayName, columns: columns)
         return (r.residents, r.warnings)
     }
 

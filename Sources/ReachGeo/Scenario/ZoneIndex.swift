@@ -127,6 +127,7 @@ extension ZoneIndex.Zone {
     /// twice, or a position outside the WGS 84 range.
     public static func loadZones(from url: URL, displayName: String? = nil) throws -> [ZoneIndex.Zone] {
         let fileName = displayName ?? url.relativePath
+        if GDALDataset.isVectorFile(url) { return try loadGDALZones(from: url, fileName: fileName) }
         let features = try GeoJSONReader.read(url: url, displayName: fileName)
         var zones: [ZoneIndex.Zone] = []
         var seen: [String: Int] = [:]
@@ -150,6 +151,30 @@ extension ZoneIndex.Zone {
             zones.append(ZoneIndex.Zone(name: name, parts: parts, sourceLine: f.line))
         }
         if zones.isEmpty { throw InputError(file: fileName, "no Polygon or MultiPolygon features") }
+        return zones
+    }
+
+    /// Zones from a GeoPackage, Shapefile or FlatGeobuf layer (Polygon / MultiPolygon with holes,
+    /// any CRS), with the same checks as the GeoJSON reader; the feature number stands for the line.
+    static func loadGDALZones(from url: URL, fileName: String) throws -> [ZoneIndex.Zone] {
+        let layer = try GDALDataset.readLayer(url: url, displayName: fileName)
+        var zones: [ZoneIndex.Zone] = []
+        var seen: [String: Int] = [:]
+        for f in layer.features {
+            guard case .polygons(let parts)? = f.geometry else { continue }
+            guard let name = f.values["name"], !name.isEmpty else {
+                throw InputError(file: layer.displayName, line: f.index, "a zone polygon needs a text column \"name\" (the layer has: \(ErrorText.echo(layer.fieldNames.joined(separator: ", "))))")
+            }
+            if let first = seen[name] {
+                throw InputError(file: layer.displayName, line: f.index, "zone name \(ErrorText.quoted(name)) is used twice (first by feature \(first))")
+            }
+            for part in parts { for ring in part { for p in ring where !p.isValid {
+                throw InputError(file: layer.displayName, line: f.index, "zone \(ErrorText.quoted(name)) has a position \(p) outside the WGS 84 range (longitude first)")
+            } } }
+            seen[name] = f.index
+            zones.append(ZoneIndex.Zone(name: name, parts: parts, sourceLine: f.index))
+        }
+        if zones.isEmpty { throw InputError(file: layer.displayName, "no Polygon or MultiPolygon features") }
         return zones
     }
 }

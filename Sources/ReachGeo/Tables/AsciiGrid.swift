@@ -96,8 +96,11 @@ public struct AsciiGrid: Sendable, Hashable {
     /// few or too many rows; a value that is not a finite number; a negative value that is not
     /// the nodata marker; a grid that does not lie within longitude −180…180 / latitude −90…90.
     /// - Complexity: O(file size); the bytes are scanned once, numbers parsed with `strtod`.
+    /// A GeoTIFF (or any GDAL raster: `.tif`, `.tiff`, `.vrt`, `.img`) is read through
+    /// ``GDALDataset/readGrid(url:displayName:)`` into the same value.
     public static func read(from url: URL, displayName: String? = nil) throws -> AsciiGrid {
         let name = displayName ?? url.relativePath
+        if GDALDataset.isRasterFile(url) { return try GDALDataset.readGrid(url: url, displayName: name) }
         var data: Data
         data = try InputFile.read(url, displayName: name)
         data.append(0) // a NUL terminator so that strtod never reads past the buffer

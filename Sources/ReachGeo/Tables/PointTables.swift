@@ -14,6 +14,44 @@ public enum PointTables {
         var line: Int
         var feature: Int?
         var position: LonLat?
+        /// `FILE:LAYER` for rows read through GDAL (then `line` is the 1-based feature number).
+        var file: String? = nil
+    }
+
+    /// How to find the columns of a table: the layer of a multi-layer file, explicit column names
+    /// (`--lon-column` …), and the CRS of projected `x/y` columns of a CSV table. Without explicit
+    /// names the common ones are recognised: `lon|longitude|lng|long|x`, `lat|latitude|y`,
+    /// `population|pop`.
+    public struct Columns: Sendable, Hashable {
+        public var layer: String?
+        public var lon: String?
+        public var lat: String?
+        public var id: String?
+        public var population: String?
+        /// The CRS of the coordinate columns of a CSV/GeoJSON-property table (PROJ syntax); nil: WGS 84.
+        public var crs: String?
+        public init(layer: String? = nil, lon: String? = nil, lat: String? = nil, id: String? = nil,
+                    population: String? = nil, crs: String? = nil) {
+            self.layer = layer; self.lon = lon; self.lat = lat; self.id = id; self.population = population; self.crs = crs
+        }
+
+        static let lonNames = ["lon", "longitude", "lng", "long", "x"]
+        static let latNames = ["lat", "latitude", "y"]
+        static let populationNames = ["population", "pop"]
+
+        /// Which source column becomes each canonical column (`lon`, `lat`, `id`, `population`).
+        func renames(for names: [String]) -> [(from: String, to: String)] {
+            func pick(_ explicit: String?, _ candidates: [String]) -> String? {
+                if let e = explicit?.lowercased() { return e }
+                return candidates.first(where: names.contains)
+            }
+            var out: [(String, String)] = []
+            for (canonical, source) in [("lon", pick(lon, Self.lonNames)), ("lat", pick(lat, Self.latNames)),
+                                        ("id", pick(id, ["id"])), ("population", pick(population, Self.populationNames))] {
+                if let source, source != canonical { out.append((source, canonical)) }
+            }
+            return out
+        }
     }
 
     public static func isGeoJSON(_ url: URL) -> Bool {
@@ -23,9 +61,9 @@ public enum PointTables {
 
     /// Reads residents (`id, lon, lat, population`, optional `zone`).
     /// - Returns: the residents in input order and warnings (zero populations).
-    public static func readResidents(url: URL, displayName: String? = nil) throws -> (residents: [Resident], warnings: [Warning]) {
+    public static func readResidents(url: URL, displayName: String? = nil, columns: Columns = Columns()) throws -> (residents: [Resident], warnings: [Warning]) {
         let name = displayName ?? url.path
-        let rows = try readRows(url: url, fileName: name, required: ["id", "lon", "lat", "population"])
+        let rows = try readRows(url: url, fileName: name, required: ["id", "lon", "lat", "population"], columns: columns)
         guard !rows.isEmpty else { throw InputError(file: name, line: 1, "no residents: the table has a header but no rows") }
         var out: [Resident] = []
         out.reserveCapacity(rows.count)
@@ -64,9 +102,9 @@ public enum PointTables {
     /// Reads existing intake points or candidate sites (`id, lon, lat`, optional `name, zone,
     /// capacity, role, location_quality`). `role` may be `required` in either file; `existing` only in the existing
     /// file and `candidate` only in the candidates file.
-    public static func readSites(url: URL, kind: Kind, displayName: String? = nil) throws -> (sites: [Site], warnings: [Warning]) {
+    public static func readSites(url: URL, kind: Kind, displayName: String? = nil, columns: Columns = Columns()) throws -> (sites: [Site], warnings: [Warning]) {
         let name = displayName ?? url.path
-        let rows = try readRows(url: url, fileName: name, required: ["id", "lon", "lat"])
+        let rows = try readRows(url: url, fileName: name, required: ["id", "lon", "lat"], columns: columns)
         var warnings: [Warning] = []
         if rows.isEmpty { warnings.append(Warning("\(name): the table has no rows")) }
         var firstLine: [String: Int] = [:]
@@ -128,7 +166,7 @@ public enum PointTables {
     }
 
     static func error(_ file: String, _ row: Row, _ message: String) -> InputError {
-        InputError(file: file, line: row.line, feature: row.feature, message)
+        InputError(file: row.file ?? file, line: row.line, feature: row.feature, message)
     }
 
     static func identifier(_ row: Row, fileName: String, firstLine: inout [String: Int]) throws -> String {
@@ -168,15 +206,84 @@ public enum PointTables {
         return p
     }
 
-    static func readRows(url: URL, fileName: String, required: [String]) throws -> [Row] {
-        if isGeoJSON(url) { return try geoJSONRows(url: url, fileName: fileName, required: required) }
-        return try csvRows(url: url, fileName: fileName, required: required)
+    static func readRows(url: URL, fileName: String, required: [String], columns: Columns = Columns()) throws -> [Row] {
+        if GDALDataset.isVectorFile(url) { return try gdalRows(url: url, fileName: fileName, required: required, columns: columns) }
+        var rows: [Row]
+        if isGeoJSON(url) {
+            rows = try geoJSONRows(url: url, fileName: fileName, required: required, columns: columns)
+        } else {
+            rows = try csvRows(url: url, fileName: fileName, required: required, columns: columns)
+        }
+        if let crs = columns.crs { try reprojectColumns(&rows, crs: crs, fileName: fileName) }
+        return rows
     }
 
-    static func csvRows(url: URL, fileName: String, required: [String]) throws -> [Row] {
+    /// The optional columns of residents and sites (the only other attributes read from GDAL layers).
+    static let optionalColumns = ["zone", "filings_per_person_year", "name", "capacity", "role", "location_quality",
+                                  "staff", "opening_hours_per_week", "service_minutes"]
+
+    /// Rows of a GDAL vector layer (GeoPackage, Shapefile, FlatGeobuf, …): positions from Point
+    /// geometries (reprojected by ``GDALDataset``), else from the coordinate columns.
+    static func gdalRows(url: URL, fileName: String, required: [String], columns: Columns) throws -> [Row] {
+        let wanted = Set(required + optionalColumns + Columns.lonNames + Columns.latNames + Columns.populationNames
+                         + [columns.lon, columns.lat, columns.id, columns.population].compactMap { $0?.lowercased() })
+        let layer = try GDALDataset.readLayer(url: url, displayName: fileName, layer: columns.layer, fields: wanted)
+        let renames = columns.renames(for: layer.fieldNames)
+        let hasCoordinateColumns = renames.contains { $0.to == "lon" } || layer.fieldNames.contains("lon")
+        var rows: [Row] = []
+        rows.reserveCapacity(layer.features.count)
+        for f in layer.features {
+            var values = f.values
+            for r in renames { values[r.to] = values.removeValue(forKey: r.from) }
+            var row = Row(values: values, line: f.index, feature: nil, position: nil, file: layer.displayName)
+            switch f.geometry {
+            case .point(let p)?: row.position = p
+            case .other(let type)?:
+                throw error(fileName, row, "expected a Point geometry, found \(type)")
+            case .polygons?:
+                throw error(fileName, row, "expected a Point geometry, found a polygon")
+            case nil:
+                if !hasCoordinateColumns { throw error(fileName, row, "the feature has no geometry and the layer no lon/lat columns") }
+            }
+            for r in required where r != "lon" && r != "lat" && row.values[r] == nil {
+                if !layer.fieldNames.contains(r) && !renames.contains(where: { $0.to == r }) {
+                    throw InputError(file: layer.displayName, "missing column \(ErrorText.quoted(r)) (the layer has: \(ErrorText.echo(layer.fieldNames.joined(separator: ", "))))")
+                }
+                row.values[r] = ""
+            }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// Projected `x/y` (or lon/lat) columns in `crs` → WGS 84 through PROJ.
+    static func reprojectColumns(_ rows: inout [Row], crs: String, fileName: String) throws {
+        var xs: [Double] = [], ys: [Double] = []
+        xs.reserveCapacity(rows.count); ys.reserveCapacity(rows.count)
+        for row in rows {
+            if let p = row.position { xs.append(p.lonDegrees); ys.append(p.latDegrees); continue }
+            let xText = (row.values["lon"] ?? "").trimmingCharacters(in: .whitespaces)
+            let yText = (row.values["lat"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard let x = number(xText) else { throw error(fileName, row, "x \(ErrorText.quoted(xText)) is not a decimal number") }
+            guard let y = number(yText) else { throw error(fileName, row, "y \(ErrorText.quoted(yText)) is not a decimal number") }
+            xs.append(x); ys.append(y)
+        }
+        do {
+            let projector = try Projector(from: crs, to: "EPSG:4326")
+            try projector.transformInPlace(xs: &xs, ys: &ys)
+        } catch {
+            throw InputError(file: fileName, "cannot reproject the coordinates from \(ErrorText.quoted(crs)) to WGS 84: \(error)")
+        }
+        for i in rows.indices { rows[i].position = LonLat(lonDegrees: xs[i], latDegrees: ys[i]) }
+    }
+
+    static func csvRows(url: URL, fileName: String, required: [String], columns: Columns = Columns()) throws -> [Row] {
         let records = try CSVReader.read(url: url, displayName: fileName)
         guard let header = records.first else { throw InputError(file: fileName, "the file is empty") }
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        for r in columns.renames(for: names) where !names.contains(r.to) {
+            if let k = names.firstIndex(of: r.from) { names[k] = r.to }
+        }
         var seen = Set<String>()
         for n in names where !n.isEmpty {
             if !seen.insert(n).inserted { throw InputError(file: fileName, line: header.line, "the column \(ErrorText.quoted(n)) appears twice in the header") }
@@ -200,7 +307,7 @@ public enum PointTables {
         return rows
     }
 
-    static func geoJSONRows(url: URL, fileName: String, required: [String]) throws -> [Row] {
+    static func geoJSONRows(url: URL, fileName: String, required: [String], columns: Columns = Columns()) throws -> [Row] {
         let features = try GeoJSONReader.read(url: url, displayName: fileName)
         var rows: [Row] = []
         rows.reserveCapacity(features.count)
@@ -222,6 +329,9 @@ public enum PointTables {
                 default:
                     throw InputError(file: fileName, line: m.value.line, feature: f.index, "property \(ErrorText.quoted(m.key)) must be a string or a number")
                 }
+            }
+            for r in columns.renames(for: Array(values.keys)) where r.to != "lon" && r.to != "lat" && values[r.to] == nil {
+                values[r.to] = values.removeValue(forKey: r.from)
             }
             for r in required where r != "lon" && r != "lat" && values[r] == nil {
                 throw InputError(file: fileName, line: f.line, feature: f.index, "missing property \(ErrorText.quoted(r))")

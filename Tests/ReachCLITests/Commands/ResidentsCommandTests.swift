@@ -82,7 +82,7 @@ import TestSupport
     @Test func helpDescribesWeights() throws {
         let r = try ReachBinary.run(["residents", "--help"])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("--weights <GRID.asc>"), "\(r.stdout)")
+        #expect(r.stdout.contains("--weights <GRID.asc|GRID.tif>"), "\(r.stdout)")
         #expect(r.stdout.contains("density x overlap area"), "\(r.stdout)")
     }
 }
