@@ -6,6 +6,7 @@
 #include <cpl_error.h>
 #include <cpl_conv.h>
 #include <cpl_string.h>
+#include <gdal_utils.h>
 #if GDAL_VERSION_NUM < 3040000
 #error "Reach needs GDAL >= 3.4"
 #endif

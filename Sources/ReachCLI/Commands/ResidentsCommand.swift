@@ -23,7 +23,7 @@ struct ResidentsCommand: ParsableCommand {
             over a disc of the zone's area_km2 around its centroid; the population is split equally in \
             whole persons, so every zone total is exact. --seed sets the grid offset.
             Weighted (dasymetric), with --weights GRID.asc or GRID.tif (an ESRI ASCII or GeoTIFF \
-            population grid in WGS 84 degrees, e.g. WorldPop; needs --zones): each zone's population is split over the parts of \
+            population grid, e.g. WorldPop; a GeoTIFF in another CRS is warped to degrees with sum resampling; needs --zones): each zone's population is split over the parts of \
             the grid's cells inside its polygon in proportion to (cell population / cell area) x \
             (area of the cell inside the polygon), areas on the WGS 84 ellipsoid; nodata and zero \
             cells weigh 0. Each part's share goes equally to the grid points in it (one point inside \
@@ -41,10 +41,10 @@ struct ResidentsCommand: ParsableCommand {
     @Option(name: .customLong("zones"), help: ArgumentHelp("Zone polygons (GeoJSON, GeoPackage or Shapefile, a `name` property per polygon).", valueName: "FILE.geojson"))
     var zones: String?
 
-    @Option(name: .customLong("from-grid"), help: ArgumentHelp("Population grid in WGS 84 degrees: ESRI ASCII (.asc) or GeoTIFF (.tif).", valueName: "FILE.asc|FILE.tif"))
+    @Option(name: .customLong("from-grid"), help: ArgumentHelp("Population grid: ESRI ASCII (.asc, WGS 84 degrees) or GeoTIFF (.tif, any CRS; warped to degrees with sum resampling).", valueName: "FILE.asc|FILE.tif"))
     var fromGrid: String?
 
-    @Option(name: .customLong("weights"), help: ArgumentHelp("Population grid (ESRI ASCII or GeoTIFF, WGS 84) weighting each zone's split by density x overlap area (zones with --zones only).", valueName: "GRID.asc|GRID.tif"))
+    @Option(name: .customLong("weights"), help: ArgumentHelp("Population grid (ESRI ASCII or GeoTIFF, any CRS) weighting each zone's split by density x overlap area (zones with --zones only).", valueName: "GRID.asc|GRID.tif"))
     var weights: String?
 
     @Option(name: .customLong("spacing-m"), help: "Grid spacing in metres (zones only).")
@@ -79,6 +79,7 @@ struct ResidentsCommand: ParsableCommand {
         let text: String
         if let fromGrid {
             let grid = try AsciiGrid.read(from: URL(fileURLWithPath: fromGrid), displayName: fromGrid)
+            if let note = grid.reprojectionWarning { printWarningToStderr(note.message) }
             residents = grid.residents()
             text = ZoneDisaggregation.csv(residents)
         } else if let fromZones {
@@ -93,6 +94,7 @@ struct ResidentsCommand: ParsableCommand {
             }
             if let weights {
                 let grid = try DasymetricWeights.load(from: URL(fileURLWithPath: weights), displayName: weights)
+                if let note = grid.grid.reprojectionWarning { printWarningToStderr(note.message) }
                 let result = try ZoneDisaggregation.residents(units: units, zones: polygons, weights: grid,
                                                               spacingMeters: spacingMeters, seed: seed, unitsFile: fromZones)
                 if let first = result.uniformFallbackZones.first {

@@ -95,6 +95,42 @@ public enum GDALDataset {
     /// `fields`, when given, limits the attributes read to those names (lower-case; the others are
     /// skipped by OGR itself, `OGR_L_SetIgnoredFields`), which is what makes a million features fast.
     public static func readLayer(url: URL, displayName: String, layer wanted: String? = nil, fields: Set<String>? = nil) throws -> Layer {
+        var features: [Feature] = []
+        let info = try scanLayer(url: url, displayName: displayName, layer: wanted, fields: fields,
+                                 reserve: { features.reserveCapacity($0) },
+                                 each: { features.append(Feature(index: $0, values: $1, geometry: $2)) })
+        if let wkt = info.sourceWKT {
+            let projector = try makeProjector(wkt: wkt, info: info)
+            try reproject(&features, with: projector, display: info.displayName)
+        }
+        return Layer(displayName: info.displayName, layerName: info.layerName, fieldNames: info.fieldNames,
+                     features: features, sourceCRS: info.sourceCRS)
+    }
+
+    /// What ``scanLayer(url:displayName:layer:fields:rename:reserve:each:)`` learnt of a layer.
+    struct LayerInfo {
+        var displayName: String
+        var layerName: String
+        var fieldNames: [String]
+        var sourceCRS: String?
+        /// The layer's CRS as WKT when it is not WGS 84 (the caller reprojects what it kept).
+        var sourceWKT: String?
+    }
+
+    static func makeProjector(wkt: String, info: LayerInfo) throws -> Projector {
+        do { return try Projector(from: wkt, to: "EPSG:4326") } catch {
+            throw InputError(file: info.displayName, "cannot reproject the layer's CRS \(info.sourceCRS ?? "?") to WGS 84: \(error)")
+        }
+    }
+
+    /// Streams the features of a layer: `each(featureNumber, values, geometry)` in file order,
+    /// values as text under the lower-case field names (after `rename`, which gets `FILE:LAYER` and
+    /// the field names before the first feature and maps a field name to the name the caller wants), geometry in the layer's own CRS (see `LayerInfo.sourceWKT`).
+    /// Only `fields` are read (GDAL skips the others); `reserve` gets the feature count first.
+    static func scanLayer(url: URL, displayName: String, layer wanted: String?, fields: Set<String>?,
+                          rename: (_ display: String, _ fieldNames: [String]) throws -> [String: String] = { _, _ in [:] },
+                          reserve: (Int) -> Void = { _ in },
+                          each: (Int, [String: String], Geometry?) throws -> Void) throws -> LayerInfo {
         if let reason = ErrorText.unreadableReason(path: url.path) {
             throw InputError(file: displayName, "cannot read the file: \(reason)")
         }
@@ -149,7 +185,7 @@ public enum GDALDataset {
             let readNames = readField.map { fieldNames[$0] }
             let readTypes = readField.map { fieldTypes[$0] }
             var crsName: String? = nil
-            var projector: Projector? = nil
+            var sourceWKT: String? = nil
             if let srs = OGR_L_GetSpatialRef(layerHandle) {
                 crsName = Self.crsName(srs)
                 if !Self.isWGS84(srs) {
@@ -160,15 +196,14 @@ public enum GDALDataset {
                             throw InputError(file: display, "GDAL cannot describe the layer's CRS: \(errors.text)")
                         }
                         defer { VSIFree(w) }
-                        do { projector = try Projector(from: String(cString: w), to: "EPSG:4326") } catch {
-                            throw InputError(file: display, "cannot reproject the layer's CRS \(crsName ?? "?") to WGS 84: \(error)")
-                        }
+                        sourceWKT = String(cString: w)
                     }
                 }
             }
-            var features: [Feature] = []
+            let renamed = try rename(display, fieldNames)
+            let keys = readNames.map { renamed[$0] ?? $0 }
             let total = OGR_L_GetFeatureCount(layerHandle, 0)
-            if total > 0 { features.reserveCapacity(Int(min(total, 50_000_000))) }
+            if total > 0 { reserve(Int(min(total, 50_000_000))) }
             OGR_L_ResetReading(layerHandle)
             var index = 0
             while true {
@@ -188,21 +223,20 @@ public enum GDALDataset {
                     guard OGR_F_IsFieldSetAndNotNull(f, k) != 0 else { continue }
                     let t = readTypes[j]
                     if t == OFTReal {
-                        values[readNames[j]] = shortest(OGR_F_GetFieldAsDouble(f, k))
+                        values[keys[j]] = shortest(OGR_F_GetFieldAsDouble(f, k))
                     } else if t == OFTInteger || t == OFTInteger64 {
-                        values[readNames[j]] = String(OGR_F_GetFieldAsInteger64(f, k))
+                        values[keys[j]] = String(OGR_F_GetFieldAsInteger64(f, k))
                     } else {
-                        values[readNames[j]] = String(cString: OGR_F_GetFieldAsString(f, k))
+                        values[keys[j]] = String(cString: OGR_F_GetFieldAsString(f, k))
                     }
                 }
                 var geometry: Geometry? = nil
                 if let g = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(g) == 0 {
                     geometry = Self.geometry(g)
                 }
-                features.append(Feature(index: index, values: values, geometry: geometry))
+                try each(index, values, geometry)
             }
-            if let p = projector { try reproject(&features, with: p, display: display) }
-            return Layer(displayName: display, layerName: layerName, fieldNames: fieldNames, features: features, sourceCRS: crsName)
+            return LayerInfo(displayName: display, layerName: layerName, fieldNames: fieldNames, sourceCRS: crsName, sourceWKT: sourceWKT)
         }
     }
 
@@ -291,33 +325,51 @@ public enum GDALDataset {
 
     /// Reads band 1 of a raster (GeoTIFF, WorldPop's `.tif`) as the same ``AsciiGrid`` value the
     /// `.asc` reader gives: cells > 0 kept, nodata and zeros counted, negative values an error.
-    /// The raster must be north-up and in a geographic CRS (WGS 84 degrees); a projected raster is
-    /// refused with the `gdalwarp` command that converts it (population counts cannot be
-    /// resampled without changing them).
+    /// A raster in any other CRS (a UTM WorldPop export, say) or rotated is first warped to
+    /// WGS 84 degrees in memory with GDAL's `sum` resampling, which moves counts by overlap and
+    /// keeps the total (``AsciiGrid/reprojectedFrom`` names the source CRS).
     public static func readGrid(url: URL, displayName: String) throws -> AsciiGrid {
         if let reason = ErrorText.unreadableReason(path: url.path) {
             throw InputError(file: displayName, "cannot read the file: \(reason)")
         }
         return try withCollectedErrors { errors in
             let flags = UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
-            guard let ds = GDALOpenEx(url.path, flags, nil, nil, nil) else {
+            guard let opened = GDALOpenEx(url.path, flags, nil, nil, nil) else {
                 throw InputError(file: displayName, "GDAL cannot open it as a raster: \(errors.text)")
             }
-            defer { GDALClose(ds) }
+            defer { GDALClose(opened) }
+            var gt0 = [Double](repeating: 0, count: 6)
+            guard GDALGetRasterCount(opened) >= 1 else { throw InputError(file: displayName, "the raster has no band") }
+            guard GDALGetGeoTransform(opened, &gt0) == CE_None, let srs0 = GDALGetSpatialRef(opened) else {
+                throw InputError(file: displayName, "the raster has no georeferencing (no geotransform or no CRS); Reach needs to know where its cells are — assign one with gdal_edit.py -a_srs EPSG:… -a_ullr …")
+            }
+            // A raster in another CRS, or rotated, is warped to WGS 84 degrees in memory with GDAL's
+            // `sum` resampling: each target cell receives the overlap-weighted sum of the source
+            // cells, so population counts are moved, not interpolated, and the total is kept.
+            var reprojectedFrom: String? = nil
+            var warped: GDALDatasetH? = nil
+            defer { if let warped { GDALClose(warped) } }
+            if !isWGS84(srs0) || gt0[2] != 0 || gt0[4] != 0 || gt0[1] <= 0 || gt0[5] >= 0 {
+                reprojectedFrom = crsName(srs0)
+                let args = ["-of", "MEM", "-t_srs", "EPSG:4326", "-r", "sum", "-dstnodata", "-9999"]
+                let options = withCStrings(args) { GDALWarpAppOptionsNew($0, nil) }
+                defer { GDALWarpAppOptionsFree(options) }
+                var usageError: Int32 = 0
+                var sources: [GDALDatasetH?] = [opened]
+                warped = sources.withUnsafeMutableBufferPointer { GDALWarp("", nil, 1, $0.baseAddress, options, &usageError) }
+                guard warped != nil else {
+                    throw InputError(file: displayName, "GDAL cannot reproject the raster from \(reprojectedFrom ?? "?") to WGS 84: \(errors.text)")
+                }
+            }
+            let ds = warped ?? opened
             let nx = Int(GDALGetRasterXSize(ds)), ny = Int(GDALGetRasterYSize(ds))
             guard nx > 0, ny > 0, GDALGetRasterCount(ds) >= 1, let band = GDALGetRasterBand(ds, 1) else {
                 throw InputError(file: displayName, "the raster has no band")
             }
             var gt = [Double](repeating: 0, count: 6)
             let hasTransform = GDALGetGeoTransform(ds, &gt) == CE_None
-            guard hasTransform, let srs = GDALGetSpatialRef(ds) else {
-                throw InputError(file: displayName, "the raster has no georeferencing (no geotransform or no CRS); Reach needs a north-up grid in WGS 84 degrees")
-            }
-            guard gt[2] == 0, gt[4] == 0, gt[1] > 0, gt[5] < 0 else {
-                throw InputError(file: displayName, "the raster is rotated or not north-up (geotransform \(gt.map { "\($0)" }.joined(separator: ", "))); warp it with gdalwarp -t_srs EPSG:4326 first")
-            }
-            guard isWGS84(srs) else {
-                throw InputError(file: displayName, "the raster's CRS is \(crsName(srs)), not WGS 84 degrees; a population grid cannot be reprojected without resampling its counts — convert it with: gdalwarp -t_srs EPSG:4326 -r sum IN.tif OUT.tif")
+            guard hasTransform, gt[2] == 0, gt[4] == 0, gt[1] > 0, gt[5] < 0 else {
+                throw InputError(file: displayName, "the raster is rotated or not north-up after reprojection (geotransform \(gt.map { "\($0)" }.joined(separator: ", ")))")
             }
             var hasNodata: Int32 = 0
             let nodataValue = GDALGetRasterNoDataValue(band, &hasNodata)
@@ -353,7 +405,7 @@ public enum GDALDataset {
             return AsciiGrid(fileName: displayName, columnCount: nx, rowCount: ny, westEdgeDegrees: west,
                              southEdgeDegrees: south, cellWidthDegrees: width, cellHeightDegrees: height,
                              nodataValue: nodata, cells: cells, nodataCellCount: nodataCount, zeroCellCount: zeroCount,
-                             firstDataLine: 1)
+                             firstDataLine: 1, reprojectedFrom: reprojectedFrom)
         }
     }
 

@@ -81,7 +81,7 @@ public enum ScenarioLoader {
             let grid = try AsciiGrid.read(from: url, displayName: displayName)
             let residents = grid.residents()
             if residents.isEmpty { throw InputError(file: displayName, "the grid has no cell with population > 0") }
-            return (residents, [])
+            return (residents, grid.reprojectionWarning.map { [$0] } ?? [])
         }
         let r = try PointTables.readResidents(url: url, displayName: displayName, columns: columns)
         return (r.residents, r.warnings)

@@ -47,6 +47,14 @@ public struct AsciiGrid: Sendable, Hashable {
     public var zeroCellCount: Int
     /// The 1-based line of the first data row (row 0); row `r` is on line `firstDataLine + r`.
     public var firstDataLine: Int
+    /// The raster's own CRS when it was not WGS 84 degrees (or not north-up) and was reprojected
+    /// on reading (``GDALDataset/readGrid(url:displayName:)``); nil when read as it is.
+    public var reprojectedFrom: String? = nil
+
+    /// The note a run prints when the grid was reprojected on reading, nil otherwise.
+    public var reprojectionWarning: Warning? {
+        reprojectedFrom.map { Warning("\(fileName): the grid is in \($0); reprojected to WGS 84 degrees with GDAL's sum resampling (counts moved by overlap, total \(DecimalText.population(totalPopulation)))") }
+    }
 
     /// The total population of the inhabited cells.
     public var totalPopulation: Double { cells.reduce(0) { $0 + $1.population } }

@@ -227,31 +227,46 @@ public enum PointTables {
     static func gdalRows(url: URL, fileName: String, required: [String], columns: Columns) throws -> [Row] {
         let wanted = Set(required + optionalColumns + Columns.lonNames + Columns.latNames + Columns.populationNames
                          + [columns.lon, columns.lat, columns.id, columns.population].compactMap { $0?.lowercased() })
-        let layer = try GDALDataset.readLayer(url: url, displayName: fileName, layer: columns.layer, fields: wanted)
-        let renames = columns.renames(for: layer.fieldNames)
-        let hasCoordinateColumns = renames.contains { $0.to == "lon" } || layer.fieldNames.contains("lon")
         var rows: [Row] = []
-        rows.reserveCapacity(layer.features.count)
-        for f in layer.features {
-            var values = f.values
-            for r in renames { values[r.to] = values.removeValue(forKey: r.from) }
-            var row = Row(values: values, line: f.index, feature: nil, position: nil, file: layer.displayName)
-            switch f.geometry {
-            case .point(let p)?: row.position = p
-            case .other(let type)?:
-                throw error(fileName, row, "expected a Point geometry, found \(type)")
-            case .polygons?:
-                throw error(fileName, row, "expected a Point geometry, found a polygon")
-            case nil:
-                if !hasCoordinateColumns { throw error(fileName, row, "the feature has no geometry and the layer no lon/lat columns") }
-            }
-            for r in required where r != "lon" && r != "lat" && row.values[r] == nil {
-                if !layer.fieldNames.contains(r) && !renames.contains(where: { $0.to == r }) {
-                    throw InputError(file: layer.displayName, "missing column \(ErrorText.quoted(r)) (the layer has: \(ErrorText.echo(layer.fieldNames.joined(separator: ", "))))")
+        var hasCoordinateColumns = false
+        var display = fileName
+        // The rows are built as GDAL streams the features (no second copy of the layer), with the
+        // recognised columns renamed to the canonical ones on the way.
+        let info = try GDALDataset.scanLayer(
+            url: url, displayName: fileName, layer: columns.layer, fields: wanted,
+            rename: { layerDisplay, names in
+                display = layerDisplay
+                let renames = columns.renames(for: names)
+                let canonical = Set(names).union(renames.map(\.to))
+                hasCoordinateColumns = canonical.contains("lon")
+                if let first = required.first(where: { $0 != "lon" && $0 != "lat" && !canonical.contains($0) }) {
+                    throw InputError(file: layerDisplay, "missing column \(ErrorText.quoted(first)) (the layer has: \(ErrorText.echo(names.joined(separator: ", "))))")
                 }
-                row.values[r] = ""
+                return Dictionary(renames.map { ($0.from, $0.to) }, uniquingKeysWith: { a, _ in a })
+            },
+            reserve: { rows.reserveCapacity($0) },
+            each: { index, values, geometry in
+                var row = Row(values: values, line: index, feature: nil, position: nil, file: display)
+                switch geometry {
+                case .point(let p)?: row.position = p
+                case .other(let type)?:
+                    throw error(fileName, row, "expected a Point geometry, found \(type)")
+                case .polygons?:
+                    throw error(fileName, row, "expected a Point geometry, found a polygon")
+                case nil:
+                    if !hasCoordinateColumns { throw error(fileName, row, "the feature has no geometry and the layer no lon/lat columns") }
+                }
+                for r in required where r != "lon" && r != "lat" && row.values[r] == nil { row.values[r] = "" }
+                rows.append(row)
+            })
+        if let wkt = info.sourceWKT {
+            let projector = try GDALDataset.makeProjector(wkt: wkt, info: info)
+            var xs: [Double] = [], ys: [Double] = [], at: [Int] = []
+            for (i, r) in rows.enumerated() { if let p = r.position { xs.append(p.lonDegrees); ys.append(p.latDegrees); at.append(i) } }
+            do { try projector.transformInPlace(xs: &xs, ys: &ys) } catch {
+                throw InputError(file: info.displayName, "cannot reproject the geometries to WGS 84: \(error)")
             }
-            rows.append(row)
+            for (k, i) in at.enumerated() { rows[i].position = LonLat(lonDegrees: xs[k], latDegrees: ys[k]) }
         }
         return rows
     }

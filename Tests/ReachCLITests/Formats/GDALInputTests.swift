@@ -135,6 +135,52 @@ import TestSupport
         }
     }
 
+    /// A population raster in UTM 48N (made from a WGS 84 grid by GDAL's own `gdalwarp -r sum`)
+    /// is read in any CRS: Reach warps it back in memory, and the cells must equal what the
+    /// `gdalwarp -t_srs EPSG:4326 -r sum` command line writes (the independent reference), the
+    /// total must be the source grid's (sum resampling moves counts, it does not create them),
+    /// and `reach residents --from-grid` says what it did on stderr.
+    @Test func projectedGeoTIFFIsWarpedToDegreesLikeGdalwarp() throws {
+        guard let warp = try GISTools.require("gdalwarp") else { return }
+        let dir = try makeTemporaryDirectory("reach-utm-tif")
+        let asc = dir.appendingPathComponent("grid.asc")
+        try """
+        ncols 5
+        nrows 4
+        xllcorner 105.80
+        yllcorner 21.00
+        cellsize 0.01
+        NODATA_value -9999
+        10 0 -9999 70 5
+        20 30 0 0 1
+        -9999 40 50 60 2
+        8 9 10 11 12
+
+        """.write(to: asc, atomically: true, encoding: .utf8)
+        var r = try GISTools.run(warp, ["-q", "-s_srs", "EPSG:4326", "-t_srs", "EPSG:32648", "-r", "sum", "-tr", "500", "500",
+                                        "-dstnodata", "-9999", asc.path, "utm.tif"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try GISTools.run(warp, ["-q", "-t_srs", "EPSG:4326", "-r", "sum", "-dstnodata", "-9999", "utm.tif", "back.tif"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let source = try AsciiGrid.read(from: asc, displayName: "grid.asc")
+        let read = try AsciiGrid.read(from: dir.appendingPathComponent("utm.tif"), displayName: "utm.tif")
+        let reference = try AsciiGrid.read(from: dir.appendingPathComponent("back.tif"), displayName: "back.tif")
+        #expect(read.reprojectedFrom == "EPSG:32648")
+        #expect(reference.reprojectedFrom == nil)
+        #expect(read.columnCount == reference.columnCount && read.rowCount == reference.rowCount)
+        #expect(read.cells.count == reference.cells.count)
+        for (a, b) in zip(read.cells, reference.cells) {
+            #expect(a.row == b.row && a.column == b.column && abs(a.population - b.population) <= 1e-9 * max(1, b.population))
+        }
+        #expect(abs(read.westEdgeDegrees - reference.westEdgeDegrees) < 1e-12 && abs(read.southEdgeDegrees - reference.southEdgeDegrees) < 1e-12)
+        // 338 = the sum of the positive cells above (10+70+5+20+30+1+40+50+60+2+8+9+10+11+12).
+        #expect(source.totalPopulation == 338)
+        #expect(abs(read.totalPopulation - 338) < 1e-6)
+        let cli = try ReachBinary.run(["residents", "--from-grid", "utm.tif", "--out", "res.csv"], in: dir)
+        #expect(cli.status == 0, "\(cli.stderr)")
+        #expect(cli.stderr.contains("utm.tif: the grid is in EPSG:32648; reprojected to WGS 84 degrees with GDAL's sum resampling"), "\(cli.stderr)")
+    }
+
     @Test func zonesFromShapefileAndProjectedGeoPackageAssignLikeTheGeoJSON() throws {
         guard let ogr2ogr = try GISTools.require("ogr2ogr") else { return }
         let dir = try Self.hanoiSample(count: 800)
