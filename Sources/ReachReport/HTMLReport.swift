@@ -228,7 +228,7 @@ public enum HTMLReport {
     static func attributionLine(_ a: ReportAssumptions) -> String {
         var seen = Set<String>(), parts: [String] = []
         for s in a.dataSources {
-            guard let t = s.attribution?.trimmingCharacters(in: .whitespaces), !t.isEmpty, !seen.contains(t) else { continue }
+            guard let t = s.attribution?.trimmingWhitespace(), !t.isEmpty, !seen.contains(t) else { continue }
             seen.insert(t)
             parts.append(t)
         }

@@ -27,7 +27,7 @@ struct IsochronesCommand: ParsableCommand {
     /// The bands of `--minutes`: decimal numbers in 0 < m ≤ 1440, comma-separated, no empty
     /// item, no duplicate (a band given twice would silently produce one polygon).
     func bands() throws -> [Double] {
-        let parts = minutes.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = minutes.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
         var values: [Double] = []
         for (k, part) in parts.enumerated() {
             guard !part.isEmpty else {
@@ -63,7 +63,7 @@ struct IsochronesCommand: ParsableCommand {
         }
         var chosen = prepared.currentlyOpenSites
         if let sites {
-            let wanted = sites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let wanted = sites.split(separator: ",").map { $0.trimmingWhitespace() }
             var byID: [String: Int] = [:]
             for (k, s) in prepared.sites.enumerated() { byID[s.id] = k }
             chosen = try wanted.map { id in

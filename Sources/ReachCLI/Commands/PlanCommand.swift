@@ -39,7 +39,7 @@ struct PlanCommand: ParsableCommand {
 
     /// The parsed `--phases` counts.
     static func parsePhases(_ text: String) throws -> [Int] {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
         var counts: [Int] = []
         for part in parts {
             guard let n = Int(part), n > 0 else { throw ValidationError("--phases: \"\(part)\" is not a positive whole number (give cumulative counts like 10,20,30)") }

@@ -23,7 +23,7 @@ struct ProjectCommand: ParsableCommand {
         var output = ""
         while let line = readLine(strippingNewline: true) {
             lineNumber += 1
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace()
             if trimmed.isEmpty || trimmed.hasPrefix("#") { output += line + "\n"; continue }
             let parts = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
             guard parts.count >= 2, let x = DecimalNumber.parse(parts[0]), let y = DecimalNumber.parse(parts[1]) else {

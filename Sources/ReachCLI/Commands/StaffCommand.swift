@@ -80,7 +80,7 @@ struct StaffCommand: ParsableCommand {
         for (k, s) in prepared.sites.enumerated() { index[s.id] = k }
         var chosen = Set<Int>()
         for raw in list.split(separator: ",") {
-            let id = raw.trimmingCharacters(in: .whitespaces)
+            let id = raw.trimmingWhitespace()
             guard !id.isEmpty else { continue }
             guard let k = index[id] else { throw UsageError("--open-sites: no site with id \"\(id)\" in the existing or candidates table") }
             chosen.insert(k)

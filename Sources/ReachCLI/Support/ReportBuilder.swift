@@ -151,7 +151,7 @@ enum ReportBuilder {
         }
         if let z = s.zoneFloor {
             input.zoneRules = TextSummary.zoneFloorText(z).split(separator: "\n").map {
-                let line = $0.trimmingCharacters(in: .whitespaces)
+                let line = $0.trimmingWhitespace()
                 return line.prefix(1).uppercased() + line.dropFirst()
             }
         }

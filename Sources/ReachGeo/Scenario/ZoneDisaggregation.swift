@@ -46,7 +46,7 @@ public struct ZoneUnit: Sendable, Hashable {
                 throw InputError(file: fileName, line: r.line, "\(r.fields.count) fields, the header has \(header.fields.count)")
             }
             func number(_ key: String, _ c: Int) throws -> Double {
-                let text = r.fields[c].trimmingCharacters(in: .whitespaces)
+                let text = r.fields[c].trimmingWhitespace()
                 guard let v = DecimalNumber.parse(text) else {
                     throw InputError(file: fileName, line: r.line, "\(key) is not a decimal number: \(ErrorText.quoted(r.fields[c]))")
                 }

@@ -74,7 +74,7 @@ public enum PointTables {
         for row in rows {
             let id = try identifier(row, fileName: name, firstLine: &firstLine)
             let p = try position(row, fileName: name)
-            let popText = (row.values["population"] ?? "").trimmingCharacters(in: .whitespaces)
+            let popText = (row.values["population"] ?? "").trimmingWhitespace()
             guard let pop = number(popText) else {
                 throw error(name, row, "population \(ErrorText.quoted(popText)) is not a decimal number")
             }
@@ -85,7 +85,7 @@ public enum PointTables {
             let zone = row.values["zone"].flatMap { $0.isEmpty ? nil : $0 }
             var resident = Resident(id: id, position: p, population: pop, zone: zone, sourceLine: row.line)
             if let text = row.values["filings_per_person_year"], !text.isEmpty {
-                guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v.isFinite, v >= 0 else {
+                guard let v = Double(text.trimmingWhitespace()), v.isFinite, v >= 0 else {
                     throw error(name, row, "filings_per_person_year \"\(text)\" is not a non-negative number")
                 }
                 resident.filingsPerPersonYear = v
@@ -126,7 +126,7 @@ public enum PointTables {
             }
             var capacity: Double? = nil
             if let c = row.values["capacity"], !c.isEmpty {
-                guard let v = number(c.trimmingCharacters(in: .whitespaces)), v >= 0, v <= 1e15 else {
+                guard let v = number(c.trimmingWhitespace()), v >= 0, v <= 1e15 else {
                     throw error(name, row, "capacity \(ErrorText.quoted(c)) is not a decimal number in 0…1e15")
                 }
                 capacity = v
@@ -146,19 +146,19 @@ public enum PointTables {
     /// (0 < h ≤ 168) and `service_minutes` (> 0).
     static func readServiceColumns(_ row: Row, into site: inout Site, fileName: String) throws {
         if let t = row.values["staff"], !t.isEmpty {
-            guard let v = Int(t.trimmingCharacters(in: .whitespaces)), v >= 0 else {
+            guard let v = Int(t.trimmingWhitespace()), v >= 0 else {
                 throw error(fileName, row, "staff \"\(t)\" is not a whole number of counters ≥ 0")
             }
             site.staff = v
         }
         if let t = row.values["opening_hours_per_week"], !t.isEmpty {
-            guard let v = Double(t.trimmingCharacters(in: .whitespaces)), v.isFinite, v > 0, v <= 168 else {
+            guard let v = Double(t.trimmingWhitespace()), v.isFinite, v > 0, v <= 168 else {
                 throw error(fileName, row, "opening_hours_per_week \"\(t)\" is not a number of hours in (0, 168]")
             }
             site.openingHoursPerWeek = v
         }
         if let t = row.values["service_minutes"], !t.isEmpty {
-            guard let v = Double(t.trimmingCharacters(in: .whitespaces)), v.isFinite, v > 0 else {
+            guard let v = Double(t.trimmingWhitespace()), v.isFinite, v > 0 else {
                 throw error(fileName, row, "service_minutes \"\(t)\" is not a number of minutes > 0")
             }
             site.serviceMinutes = v
@@ -181,8 +181,8 @@ public enum PointTables {
 
     static func position(_ row: Row, fileName: String) throws -> LonLat {
         if let p = row.position { return try checkRange(p, row: row, fileName: fileName) }
-        let lonText = (row.values["lon"] ?? "").trimmingCharacters(in: .whitespaces)
-        let latText = (row.values["lat"] ?? "").trimmingCharacters(in: .whitespaces)
+        let lonText = (row.values["lon"] ?? "").trimmingWhitespace()
+        let latText = (row.values["lat"] ?? "").trimmingWhitespace()
         guard let lon = number(lonText) else {
             throw error(fileName, row, "lon \(ErrorText.quoted(lonText)) is not a decimal number")
         }
@@ -277,8 +277,8 @@ public enum PointTables {
         xs.reserveCapacity(rows.count); ys.reserveCapacity(rows.count)
         for row in rows {
             if let p = row.position { xs.append(p.lonDegrees); ys.append(p.latDegrees); continue }
-            let xText = (row.values["lon"] ?? "").trimmingCharacters(in: .whitespaces)
-            let yText = (row.values["lat"] ?? "").trimmingCharacters(in: .whitespaces)
+            let xText = (row.values["lon"] ?? "").trimmingWhitespace()
+            let yText = (row.values["lat"] ?? "").trimmingWhitespace()
             guard let x = number(xText) else { throw error(fileName, row, "x \(ErrorText.quoted(xText)) is not a decimal number") }
             guard let y = number(yText) else { throw error(fileName, row, "y \(ErrorText.quoted(yText)) is not a decimal number") }
             xs.append(x); ys.append(y)
@@ -295,7 +295,7 @@ public enum PointTables {
     static func csvRows(url: URL, fileName: String, required: [String], columns: Columns = Columns()) throws -> [Row] {
         let records = try CSVReader.read(url: url, displayName: fileName)
         guard let header = records.first else { throw InputError(file: fileName, "the file is empty") }
-        var names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var names = header.fields.map { $0.trimmingWhitespace().lowercased() }
         for r in columns.renames(for: names) where !names.contains(r.to) {
             if let k = names.firstIndex(of: r.from) { names[k] = r.to }
         }
