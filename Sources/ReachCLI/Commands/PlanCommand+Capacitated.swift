@@ -34,9 +34,12 @@ extension PlanCommand {
                     ("served_filings_per_year", .number(result.solution.siteLoads[j], decimals: 1)),
                 ])
             }
-            try batch.add(GeoJSONWriter.featureCollection(branches, name: "plan"), as: outDir.appendingPathComponent("plan.geojson"))
-            try CoverageRunOutput.addResidentFiles(batch, outDir, prepared: prepared, evaluation: result.evaluation)
-            try StaffingText.addSiteFiles(batch, outDir, prepared: prepared, staffing: staffing)
+            let planGeoJSON = GeoJSONWriter.featureCollection(branches, name: "plan")
+            let geoJSON = output.formatOut == .geojson
+            if geoJSON { try batch.add(planGeoJSON, as: outDir.appendingPathComponent("plan.geojson")) }
+            try CoverageRunOutput.addResidentFiles(batch, outDir, prepared: prepared, evaluation: result.evaluation, geoJSON: geoJSON)
+            try LayerOutput.addSiteAndLayerFiles(batch, outDir, format: output.formatOut, prepared: prepared, evaluation: result.evaluation,
+                                                 staffing: staffing, planGeoJSON: planGeoJSON, newlyCovered: false)
         }
         if let report = try output.reportURL() {
             try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: result.evaluation), as: report)
@@ -54,7 +57,11 @@ extension PlanCommand {
                 let cap = result.capacities[j].isFinite ? TextSummary.people(result.capacities[j]) : "no limit"
                 out += "    \(prepared.sites[j].id)\(prepared.sites[j].name.map { " \($0)" } ?? ""): serves \(TextSummary.people(s.siteLoads[j])) filings a year (capacity \(cap))\n"
             }
-            if let outDir { out += "  wrote plan.json, plan.geojson, residents.csv, uncovered.geojson, sites.csv, sites.geojson to \(outDir.path)\n" }
+            if let outDir {
+                let layers = output.formatOut == .geojson
+                    ? "plan.geojson, uncovered.geojson, sites.geojson, zones.geojson, branches.geojson" : LayerOutput.geoPackageName
+                out += "  wrote plan.json, residents.csv, sites.csv, zones.csv, \(layers) to \(outDir.path)\n"
+            }
             let total = timings.entries.first(where: { $0.stage == "total" })?.seconds ?? 0
             out += "  solver: greedy + cbc; time: \(DecimalText.fixed(total, decimals: 2)) s\n"
             for note in s.notes { out += "    \(note)\n" }

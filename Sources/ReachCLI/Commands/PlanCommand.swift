@@ -102,7 +102,8 @@ struct PlanCommand: ParsableCommand {
         var timings = StageTimings()
         let (resolved, batch) = try scenario.resolveGuardingInputs(timings: &timings)
         let outDir = try output.outDirectory()
-        try PlanRunOutput.reserve(batch, outDir: outDir, report: try output.reportURL(), format: output.formatOut)
+        try PlanRunOutput.reserve(batch, outDir: outDir, report: try output.reportURL(), format: output.formatOut,
+                                  newlyCovered: !capacitated)
         let prepared = try scenario.prepare(resolved, progress: progress, timings: &timings)
         if capacitated {
             try runCapacitated(prepared: prepared, outDir: outDir, batch: batch, start: start, progress: progress, timings: timings)
@@ -124,8 +125,10 @@ enum PlanRunOutput {
     static let files = ["plan.json", "plan.geojson"] + CoverageRunOutput.residentFiles + CoverageRunOutput.siteFiles
 
     /// Validates the destinations of a plan run before any work is done.
-    static func reserve(_ batch: OutputBatch, outDir: URL?, report: URL?, format: LayerFormat = .geojson) throws {
-        if let outDir { try batch.reserve((files + LayerOutput.files(format, plan: true)).map { outDir.appendingPathComponent($0) }) }
+    static func reserve(_ batch: OutputBatch, outDir: URL?, report: URL?, format: LayerFormat = .geojson, newlyCovered: Bool = true) throws {
+        if let outDir {
+            try batch.reserve((files + LayerOutput.files(format, plan: true, newlyCovered: newlyCovered)).map { outDir.appendingPathComponent($0) })
+        }
         if let report { try batch.reserve(report) }
     }
 

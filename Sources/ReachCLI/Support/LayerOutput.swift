@@ -18,9 +18,10 @@ enum LayerOutput {
     static let geoPackageName = "reach.gpkg"
 
     /// The files this step may write (reserved before any work).
-    static func files(_ format: LayerFormat, plan: Bool) -> [String] {
+    /// `newlyCovered: false` for plans without a newly-covered layer (`plan --capacitated`).
+    static func files(_ format: LayerFormat, plan: Bool, newlyCovered: Bool = true) -> [String] {
         switch format {
-        case .geojson: return ["zones.csv", "zones.geojson"] + (plan ? ["branches.geojson", "newly_covered.geojson"] : [])
+        case .geojson: return ["zones.csv", "zones.geojson"] + (plan ? ["branches.geojson"] + (newlyCovered ? ["newly_covered.geojson"] : []) : [])
         case .gpkg: return ["zones.csv", geoPackageName]
         }
     }
@@ -28,17 +29,19 @@ enum LayerOutput {
     /// Stages `sites.csv`, then ``add(_:_:format:prepared:evaluation:sitesGeoJSON:planGeoJSON:)``
     /// (sites.geojson only with GeoJSON layers).
     static func addSiteAndLayerFiles(_ batch: OutputBatch, _ dir: URL, format: LayerFormat, prepared: PreparedScenario,
-                                     evaluation: CoverageEvaluation, staffing: StaffingEvaluation, planGeoJSON: String?) throws {
+                                     evaluation: CoverageEvaluation, staffing: StaffingEvaluation, planGeoJSON: String?,
+                                     newlyCovered: Bool = true) throws {
         try batch.add(StaffingOutputs.sitesCSV(prepared: prepared, staffing: staffing), as: dir.appendingPathComponent("sites.csv"))
         let sites = StaffingOutputs.sitesGeoJSON(prepared: prepared, staffing: staffing)
         if format == .geojson { try batch.add(sites, as: dir.appendingPathComponent("sites.geojson")) }
-        try add(batch, dir, format: format, prepared: prepared, evaluation: evaluation, sitesGeoJSON: sites, planGeoJSON: planGeoJSON)
+        try add(batch, dir, format: format, prepared: prepared, evaluation: evaluation, sitesGeoJSON: sites, planGeoJSON: planGeoJSON,
+                newlyCovered: newlyCovered)
     }
 
     /// Stages `zones.csv` and, by `format`, the GeoJSON layer files or `reach.gpkg`.
     /// `sitesGeoJSON` and `planGeoJSON` are the texts of sites.geojson and plan.geojson.
     static func add(_ batch: OutputBatch, _ dir: URL, format: LayerFormat, prepared: PreparedScenario,
-                    evaluation: CoverageEvaluation, sitesGeoJSON: String, planGeoJSON: String?) throws {
+                    evaluation: CoverageEvaluation, sitesGeoJSON: String, planGeoJSON: String?, newlyCovered: Bool = true) throws {
         let zoneRows = OutputLayers.zoneRows(residents: prepared.residents, evaluation: evaluation, zones: prepared.loaded.zones)
         try batch.add(OutputLayers.zonesCSV(zoneRows), as: dir.appendingPathComponent("zones.csv"))
         switch format {
@@ -47,8 +50,10 @@ enum LayerOutput {
             if let planGeoJSON {
                 try batch.add(OutputLayers.split(geoJSON: planGeoJSON, kind: "branch", name: "branches"),
                               as: dir.appendingPathComponent("branches.geojson"))
-                try batch.add(OutputLayers.split(geoJSON: planGeoJSON, kind: "newly_covered_resident", name: "newly_covered"),
-                              as: dir.appendingPathComponent("newly_covered.geojson"))
+                if newlyCovered {
+                    try batch.add(OutputLayers.split(geoJSON: planGeoJSON, kind: "newly_covered_resident", name: "newly_covered"),
+                                  as: dir.appendingPathComponent("newly_covered.geojson"))
+                }
             }
         case .gpkg:
             var layers = [
@@ -61,8 +66,10 @@ enum LayerOutput {
             if let planGeoJSON {
                 layers.append(try OutputLayers.layer(fromGeoJSON: planGeoJSON, name: "branches", fileName: "plan",
                                                      where: { $0.property("kind")?.stringValue == "branch" }, dropping: ["kind"]))
-                layers.append(try OutputLayers.layer(fromGeoJSON: planGeoJSON, name: "newly_covered", fileName: "plan",
-                                                     where: { $0.property("kind")?.stringValue == "newly_covered_resident" }, dropping: ["kind"]))
+                if newlyCovered {
+                    layers.append(try OutputLayers.layer(fromGeoJSON: planGeoJSON, name: "newly_covered", fileName: "plan",
+                                                         where: { $0.property("kind")?.stringValue == "newly_covered_resident" }, dropping: ["kind"]))
+                }
             }
             let url = dir.appendingPathComponent(geoPackageName)
             try batch.add(try OutputLayers.geoPackage(layers, displayName: url.path), as: url)

@@ -134,4 +134,30 @@ import TestSupport
         let zcsv = try String(contentsOf: plain.appendingPathComponent("c/zones.csv"), encoding: .utf8)
         #expect(zcsv.split(separator: "\n").count >= 2)
     }
+
+    /// `plan --capacitated --format-out gpkg` writes the same GeoPackage layers as a plan, without
+    /// `newly_covered` (a capacitated plan reports served, not newly covered, residents); the
+    /// branches layer has the chosen sites with the load each serves, matching plan.json.
+    @Test func capacitatedPlanWritesTheGeoPackageToo() throws {
+        guard let ogrinfo = try GISTools.require("ogrinfo") else { return }
+        let dir = try Self.planScenario()
+        let r = try ReachBinary.run(["plan", "scenario.json", "--branches", "2", "--capacitated", "--default-staff", "1",
+                                     "--out", "cap", "--format-out", "gpkg"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("wrote plan.json, residents.csv, sites.csv, zones.csv, reach.gpkg"), "\(r.stdout)")
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("cap").path))
+        #expect(names == ["plan.json", "reach.gpkg", "residents.csv", "sites.csv", "zones.csv"], "\(names)")
+        let gpkg = dir.appendingPathComponent("cap/reach.gpkg")
+        let list = try GISTools.run(ogrinfo, ["-q", gpkg.path])
+        #expect(!list.stdout.contains("newly_covered"), "\(list.stdout)")
+        let branches = try Self.describe(ogrinfo, gpkg, "branches")
+        #expect(branches.geometry == "Point" && branches.count == 2)
+        #expect(branches.fields["served_filings_per_year"] == "Real" && branches.fields["order"] == "Integer64")
+        let residents = try Self.describe(ogrinfo, gpkg, "residents")
+        #expect(residents.count == 800)
+        let g = try ReachBinary.run(["plan", "scenario.json", "--branches", "2", "--capacitated", "--default-staff", "1", "--out", "capj"], in: dir)
+        #expect(g.status == 0, "\(g.stderr)")
+        let jnames = Set(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("capj").path))
+        #expect(jnames.isSuperset(of: ["branches.geojson", "zones.geojson", "plan.geojson", "sites.geojson", "uncovered.geojson"]) && !jnames.contains("newly_covered.geojson"), "\(jnames)")
+    }
 }
