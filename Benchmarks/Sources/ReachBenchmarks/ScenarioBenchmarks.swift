@@ -4,6 +4,30 @@ import ReachGeo
 /// Scenario benchmark scenarios (see Benchmarks/README.md for recorded figures).
 func registerScenarioBenchmarks(_ cases: inout [BenchmarkCase]) {
     cases.append(BenchmarkCase(
+        name: "csv-residents-1m",
+        summary: "PointTables.readResidents of a generated 1M-row residents CSV (id, lon, lat, population, zone; 38 MB) (issue 15 item 3: ≤ 1 s)",
+        run: {
+            var rng = SplitMix64(seed: 15)
+            var text = "id,lon,lat,population,zone\n"
+            text.reserveCapacity(40_000_000)
+            for i in 0..<1_000_000 {
+                let lon = DecimalText.degrees(105.3 + rng.unitInterval() * 0.8), lat = DecimalText.degrees(20.6 + rng.unitInterval() * 0.8)
+                text += "r\(i),\(lon),\(lat),\(DecimalText.population(Double(1 + i % 500) / 4)),Phường \(i % 126)\n"
+            }
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reach-bench-csv-\(getpid())")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let url = dir.appendingPathComponent("residents.csv")
+            try text.write(to: url, atomically: false, encoding: .utf8)
+            text = ""
+            let cpu0 = processCPUSeconds()
+            let (residents, seconds) = try measureSeconds { try PointTables.readResidents(url: url, displayName: "residents.csv").residents }
+            let cpu = processCPUSeconds() - cpu0
+            let total = residents.reduce(0) { $0 + $1.population }
+            return "\(residents.count) residents, population \(Int(total)); " + String(format: "read %.2f s wall, %.2f s CPU", seconds, cpu)
+        }))
+
+    cases.append(BenchmarkCase(
         name: "asc-read-worldpop",
         summary: "AsciiGrid.read + residents() of the WorldPop 2020 1 km Hanoi grid (88×99), 200 times",
         run: {

@@ -20,6 +20,9 @@ public enum ValueRanges {
 
     /// Why a resident's population is out of range (with its text as written), or nil.
     public static func populationProblem(_ value: Double, text: some StringProtocol) -> String? {
+        if value.isFinite && value >= 0 && value <= maximumResidentPopulation && !(value > 0 && value < minimumNonzeroPopulation) {
+            return nil // the common case, without building the quoted text
+        }
         let shown = ErrorText.quoted(text)
         if !value.isFinite { return "population \(shown) is not finite" }
         if value < 0 { return "population \(shown) is negative" }

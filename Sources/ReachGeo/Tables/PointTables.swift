@@ -8,9 +8,43 @@ public enum PointTables {
         case residents, existing, candidates
     }
 
+    /// The named text cells of one row. A CSV table's rows share one column index and keep
+    /// the record's fields as they are (no dictionary per row); rows from GeoJSON and GDAL,
+    /// whose properties vary per feature, carry their own dictionary (`extra`).
+    struct RowValues {
+        /// Column name → position in `cells`, shared by every row of a table.
+        final class ColumnIndex: Sendable {
+            let positions: [String: Int]
+            init(_ names: [String]) {
+                var p: [String: Int] = [:]
+                for (k, n) in names.enumerated() where !n.isEmpty { p[n] = k }
+                positions = p
+            }
+            static let none = ColumnIndex([])
+        }
+        let columns: ColumnIndex
+        var cells: [String]
+        var extra: [String: String]?
+
+        init(columns: ColumnIndex, cells: [String]) { self.columns = columns; self.cells = cells; self.extra = nil }
+        init(_ values: [String: String]) { columns = .none; cells = []; extra = values }
+
+        subscript(name: String) -> String? {
+            get {
+                if let k = columns.positions[name] { return cells[k] }
+                return extra?[name]
+            }
+            set {
+                if let k = columns.positions[name] { cells[k] = newValue ?? ""; return }
+                if extra == nil { extra = [:] }
+                extra![name] = newValue
+            }
+        }
+    }
+
     /// One row, independent of the file format: named text values and the row's line.
     struct Row {
-        var values: [String: String]
+        var values: RowValues
         var line: Int
         var feature: Int?
         var position: LonLat?
@@ -172,10 +206,9 @@ public enum PointTables {
     static func identifier(_ row: Row, fileName: String, firstLine: inout [String: Int]) throws -> String {
         let id = row.values["id"] ?? ""
         guard !id.isEmpty else { throw error(fileName, row, "empty id") }
-        if let earlier = firstLine[id] {
+        if let earlier = firstLine.updateValue(row.line, forKey: id) { // one hash lookup per row
             throw error(fileName, row, "duplicate id \(ErrorText.quoted(id)) (first on line \(earlier))")
         }
-        firstLine[id] = row.line
         return id
     }
 
@@ -246,7 +279,7 @@ public enum PointTables {
             },
             reserve: { rows.reserveCapacity($0) },
             each: { index, values, geometry in
-                var row = Row(values: values, line: index, feature: nil, position: nil, file: display)
+                var row = Row(values: RowValues(values), line: index, feature: nil, position: nil, file: display)
                 switch geometry {
                 case .point(let p)?: row.position = p
                 case .other(let type)?:
@@ -310,14 +343,12 @@ public enum PointTables {
         }
         var rows: [Row] = []
         rows.reserveCapacity(records.count - 1)
+        let index = RowValues.ColumnIndex(names)
         for rec in records.dropFirst() {
             guard rec.fields.count == names.count else {
                 throw InputError(file: fileName, line: rec.line, "the row has \(rec.fields.count) field(s), the header has \(names.count)")
             }
-            var values: [String: String] = [:]
-            values.reserveCapacity(names.count)
-            for (k, n) in names.enumerated() where !n.isEmpty { values[n] = rec.fields[k] }
-            rows.append(Row(values: values, line: rec.line, feature: nil, position: nil))
+            rows.append(Row(values: RowValues(columns: index, cells: rec.fields), line: rec.line, feature: nil, position: nil))
         }
         return rows
     }
@@ -351,7 +382,7 @@ public enum PointTables {
             for r in required where r != "lon" && r != "lat" && values[r] == nil {
                 throw InputError(file: fileName, line: f.line, feature: f.index, "missing property \(ErrorText.quoted(r))")
             }
-            rows.append(Row(values: values, line: f.line, feature: f.index, position: p))
+            rows.append(Row(values: RowValues(values), line: f.line, feature: f.index, position: p))
         }
         return rows
     }
