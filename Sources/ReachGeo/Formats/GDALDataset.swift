@@ -1,4 +1,4 @@
-import CGdal
+internal import CGdal
 import Foundation
 
 /// The one place where Reach talks to GDAL/OGR: read the features of a vector layer (points or

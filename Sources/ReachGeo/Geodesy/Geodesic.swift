@@ -1,4 +1,4 @@
-import CProj
+internal import CProj
 
 /// Geodesic distances on the WGS 84 ellipsoid through PROJ's `geodesic.h` (Karney's algorithms).
 ///

@@ -1,4 +1,4 @@
-import CProj
+internal import CProj
 
 /// What analysts read off an isochrone: its geodesic area and the population of the scenario's
 /// residents inside it.

@@ -1,4 +1,4 @@
-import CZlib
+internal import CZlib
 import Foundation
 
 /// Reads OpenStreetMap PBF (`.osm.pbf`) files as Geofabrik and BBBike ship them.

@@ -1,4 +1,4 @@
-import CProj
+internal import CProj
 
 /// Collects PROJ's log messages for one context. PROJ reports the real reason a CRS is bad
 /// only through the log callback (`proj_context_errno_string` says "Unknown error (code 4096)"),

@@ -1,4 +1,4 @@
-import CCbc
+internal import CCbc
 import Foundation
 import ReachGeo
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import CCbc
+internal import CCbc
 
 /// Capacitated maximal covering: choose branches to maximise the population *served within
 /// capacity* (ArcGIS's "maximize capacitated coverage"). Each open site j serves at most its
