@@ -11,7 +11,7 @@ public enum PointTables {
     /// The named text cells of one row. A CSV table's rows share one column index and keep
     /// the record's fields as they are (no dictionary per row); rows from GeoJSON and GDAL,
     /// whose properties vary per feature, carry their own dictionary (`extra`).
-    struct RowValues {
+    struct RowValues: Sendable {
         /// Column name → position in `cells`, shared by every row of a table.
         final class ColumnIndex: Sendable {
             let positions: [String: Int]
@@ -43,7 +43,7 @@ public enum PointTables {
     }
 
     /// One row, independent of the file format: named text values and the row's line.
-    struct Row {
+    struct Row: Sendable {
         var values: RowValues
         var line: Int
         var feature: Int?
@@ -105,14 +105,30 @@ public enum PointTables {
         firstLine.reserveCapacity(rows.count)
         var zeroCount = 0, zeroExample = ""
         var total = 0.0
-        for row in rows {
-            let id = try identifier(row, fileName: name, firstLine: &firstLine)
-            let p = try position(row, fileName: name)
+        // Positions and populations are parsed on every core first. The loop below takes them
+        // where this pass found them valid and re-reads a row the old way (which throws its
+        // message) only where it did not, so errors and their order are unchanged.
+        let parsed = Parallel.map(count: rows.count, minimumChunk: 16_384, initial: nil as (LonLat, Double)?) { i in
+            let row = rows[i]
+            guard let p = try? position(row, fileName: name) else { return nil }
             let popText = (row.values["population"] ?? "").trimmingWhitespace()
-            guard let pop = number(popText) else {
-                throw error(name, row, "population \(ErrorText.quoted(popText)) is not a decimal number")
+            guard let pop = number(popText), ValueRanges.populationProblem(pop, text: popText) == nil else { return nil }
+            return (p, pop)
+        }
+        for (i, row) in rows.enumerated() {
+            let id = try identifier(row, fileName: name, firstLine: &firstLine)
+            let p: LonLat, pop: Double
+            if let (pp, qq) = parsed[i] {
+                p = pp; pop = qq
+            } else {
+                p = try position(row, fileName: name)
+                let popText = (row.values["population"] ?? "").trimmingWhitespace()
+                guard let v = number(popText) else {
+                    throw error(name, row, "population \(ErrorText.quoted(popText)) is not a decimal number")
+                }
+                if let problem = ValueRanges.populationProblem(v, text: popText) { throw error(name, row, problem) }
+                pop = v
             }
-            if let problem = ValueRanges.populationProblem(pop, text: popText) { throw error(name, row, problem) }
             total += pop
             if let problem = ValueRanges.totalPopulationProblem(total) { throw error(name, row, problem) }
             if pop == 0 { zeroCount += 1; if zeroExample.isEmpty { zeroExample = "\(id) (line \(row.line))" } }
