@@ -295,7 +295,9 @@ func processState(_ pid: Int32) -> Character? {
         let before = folderSnapshot(dir)
         let tmpBefore = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
             .filter { $0.hasPrefix(".reach-cbc-") }
-        let process = try ReachBinary.start(["plan", "scenario.json", "--branches", "40", "--time-limit", "5",
+        // A generous limit: the stages before CBC take their share of it, and on a loaded machine a
+        // short limit can leave CBC no time at all (then no worker starts). The signal ends the run.
+        let process = try ReachBinary.start(["plan", "scenario.json", "--branches", "40", "--time-limit", "40",
                                              "--out", "out", "--report", "report.html"], in: dir)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let pid = process.processIdentifier
@@ -330,7 +332,7 @@ func processState(_ pid: Int32) -> Character? {
     /// parent reaps it, but it no longer runs).
     @Test func theWorkerDiesWithItsParent() throws {
         let dir = try Self.scenario.get()
-        let process = try ReachBinary.start(["plan", "scenario.json", "--branches", "40", "--time-limit", "5"], in: dir)
+        let process = try ReachBinary.start(["plan", "scenario.json", "--branches", "40", "--time-limit", "40"], in: dir)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         var worker: Int32? = nil
         let waitStart = Date()
