@@ -105,12 +105,12 @@ struct DemoCommand: ParsableCommand {
         // of the last phase and as the plan without the floor. The phases get 1.5 × the time of a
         // question: their four solves (2 × 3 − 1, less the plan of (b)) share it, so that the first
         // phase's CBC proves its 10 sites with room to spare (≈ 4 s of its 6.75 s on 2 cores).
-        progress.stage("(e) the \(keep) sites of (b) in phases of \(phaseCounts.map(String.init).joined(separator: ", "))")
+        progress.stage("(e) \(keep) sites in phases of \(phaseCounts.map(String.init).joined(separator: ", "))")
         let phased = try ScenarioPlanning.plan(prepared: prepared, problem: consolidate.problem, sets: consolidate.sets,
                                                type: .coverage(.consolidate, branches: keep), timeLimitSeconds: 1.5 * timeLimit,
                                                progress: progress, baseline: today, rules: .init(phases: phaseCounts),
                                                unconstrained: consolidate.solution, timings: &timings)
-        progress.stage("(f) the \(keep) sites of (b) with a floor of \(TextSummary.percent(zoneFloor)) per commune")
+        progress.stage("(f) \(keep) sites with a floor of \(TextSummary.percent(zoneFloor)) per commune")
         let floored = try ScenarioPlanning.plan(prepared: prepared, problem: consolidate.problem, sets: consolidate.sets,
                                                 type: .coverage(.consolidate, branches: keep), timeLimitSeconds: timeLimit,
                                                 progress: progress, baseline: today, rules: .init(zoneFloor: zoneFloor),
@@ -238,7 +238,7 @@ struct DemoCommand: ParsableCommand {
     /// Question (e) in the text output.
     func phasesText(_ r: ScenarioPlanning.Result) -> String {
         let phases = r.solution.phases ?? []
-        var out = "(e) The \(keep) sites of (b) rolled out in \(phases.count) phase\(phases.count == 1 ? "" : "s"), each keeping the sites of the one before and itself the best extension found:\n"
+        var out = "(e) Keeping \(keep) sites, rolled out in \(phases.count) phase\(phases.count == 1 ? "" : "s"), each keeping the sites of the one before and itself the best extension found:\n"
         out += TextSummary.phaseLines(phases, indent: "    ", labels: phaseDates)
         let nesting = phases.reduce(0) { $0 + $1.priceOfNestingPopulation }
         out += nesting > 0 ? "    nesting costs \(TextSummary.people(nesting)) residents summed over the phases against the best unnested plans found.\n"
@@ -249,16 +249,20 @@ struct DemoCommand: ParsableCommand {
     /// Question (f) in the text output (the zone-rule lines are the plan command's).
     func floorText(_ r: ScenarioPlanning.Result) -> String {
         let s = r.solution, t = r.evaluation.totals
-        var out = "(f) The \(keep) sites of (b) with a floor of \(TextSummary.percent(zoneFloor)) of each commune's coverable population: \(TextSummary.people(t.coveredPopulation)) covered (\(TextSummary.percent(t.coveredShare))).\n"
+        var out = "(f) Keeping \(keep) sites with a floor of \(TextSummary.percent(zoneFloor)) of each commune's coverable population: \(TextSummary.people(t.coveredPopulation)) covered (\(TextSummary.percent(t.coveredShare))).\n"
         out += "    proof: \(TextSummary.proofSentence(s))\n"
         if let advice = TextSummary.gapAdvice(s) { out += "    \(advice)\n" }
         if let z = s.zoneFloor {
             out += TextSummary.zoneFloorText(z).split(separator: "\n").dropFirst().map { "  " + $0 + "\n" }.joined()
-            if let lowest = z.zones.filter({ $0.coverablePopulation > 0 }).min(by: { $0.coveredShareOfCoverable < $1.coveredShareOfCoverable }) {
-                out += "      lowest commune: \(lowest.name), \(TextSummary.percent(lowest.coveredShareOfCoverable)) of its coverable population covered\n"
-            }
+            if let lowest = Self.lowestZone(z) { out += "      \(lowest)\n" }
         }
         return out
+    }
+
+    /// "lowest commune: NAME, S of its coverable population covered" (text and report).
+    static func lowestZone(_ z: ZoneFloorReport) -> String? {
+        guard let lowest = z.zones.filter({ $0.coverablePopulation > 0 }).min(by: { $0.coveredShareOfCoverable < $1.coveredShareOfCoverable }) else { return nil }
+        return "lowest commune: \(lowest.name), \(TextSummary.percent(lowest.coveredShareOfCoverable)) of its coverable population covered"
     }
 
     /// Partner post offices among the Hanoi candidates: ids `p…` (data/hanoi/README.md).

@@ -198,12 +198,13 @@ enum ReportBuilder {
         input.phases = phasesInput.phases
         if !input.phases.isEmpty {
             let dates = phaseDates.count == input.phases.count ? " (phases of " + phaseDates.joined(separator: ", ") + ")" : ""
-            input.proof.append("Question (e), the same \(phased.branches.count) sites rolled out in \(input.phases.count) phases\(dates), in the table below.")
+            input.proof.append("Question (e), \(phased.branches.count) sites rolled out in \(input.phases.count) phases\(dates), each keeping the sites of the one before: the table below.")
         }
         var floorInput = input
         addProof(&floorInput, floored)
         input.zoneRules = ["Question (f), a floor per commune: " + TextSummary.proofSentence(floored) + "."]
             + floorInput.proof.dropFirst().filter { !$0.hasPrefix("Branch") }
             + floorInput.zoneRules.dropFirst()
+            + (floored.zoneFloor.flatMap(DemoCommand.lowestZone).map { [sentence($0) + "."] } ?? [])
     }
 }
