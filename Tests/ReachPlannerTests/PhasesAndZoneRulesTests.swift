@@ -123,6 +123,36 @@ func floorOracle(_ random: RandomInstance, zones: [Int32], zoneCount: Int, floor
         }
     }
 
+    /// `known`: the plan of the last count handed in (as `reach demo` does with its question (b))
+    /// replaces the unnested solve of that phase; the phases stay those of the run without it, and
+    /// every bound still holds for the exhaustive optimum.
+    @Test(arguments: Array(UInt64(1) ... 20))
+    func knownPlanOfTheLastCount(seed: UInt64) throws {
+        let random = RandomInstance(seed: seed, siteRange: 5 ... 9)
+        let problem = try random.problem()
+        for mode in PlanningMode.allCases {
+            guard let counts = Self.counts(problem, mode: mode) else { continue }
+            let context = "seed \(seed) mode \(mode) counts \(counts)"
+            let plain = try problem.solve(.coverage(mode, branches: counts.last!), using: CBCSolver())
+            let without = try problem.solvePhased(counts, mode: mode, using: CBCSolver())
+            let with = try problem.solvePhased(counts, mode: mode, using: CBCSolver(), known: [plain])
+            let a = try #require(without.phases), b = try #require(with.phases)
+            #expect(a.map(\.ids) == b.map(\.ids) && a.map(\.coveredPopulation) == b.map(\.coveredPopulation), "\(context)")
+            #expect(b.last!.bestUnnestedPopulation == max(plain.coveredPopulation, b.last!.coveredPopulation), "\(context)")
+            for (k, phase) in b.enumerated() {
+                let optimum = try #require(formulationOptimum(populations: random.populations, roles: random.roles,
+                                                              covers: random.covers, mode: mode, branches: counts[k]))
+                #expect(phase.upperBoundPopulation >= optimum - 1e-6 && phase.priceOfNestingPopulation >= 0, "\(context)")
+            }
+            #expect(with.solver.notes.contains { $0.contains("solved before") }, "\(context)")
+            let other: PlanningMode = mode == .add ? .consolidate : .add
+            // A plan of the other mode (when that question has one) answers another question.
+            if let wrong = try? problem.solve(.coverage(other, branches: counts.last!), using: GreedySolver()) {
+                #expect(throws: PlannerError.self, "\(context)") { try problem.solvePhased(counts, mode: mode, known: [wrong]) }
+            }
+        }
+    }
+
     @Test func badCountsAreRejected() throws {
         let problem = try HandSolvedTests.problem()
         #expect(throws: PlannerError.self) { try problem.solvePhased([2, 1], mode: .add) }
@@ -193,6 +223,34 @@ func floorOracle(_ random: RandomInstance, zones: [Int32], zoneCount: Int, floor
         // Three zones, one site each, two branches: the counts cannot all be met.
         let three = Self.rules([0, 1, 2], sites: [0, 1, 2], names: ["A", "B", "C"], floor: nil, minSites: 1)
         #expect(throws: PlannerError.self) { try problem.solve(.coverage(.add, branches: 2), zoneRules: three) }
+    }
+
+    /// The plan without the rules handed in (as `reach demo` does) answers as the solve of step 1
+    /// would: the instance of ``floorChangesTheOptimum()`` with its plan of 110 still gives s0 s2
+    /// (80) and a price of fairness of 30; a plan of another question is refused.
+    @Test func unconstrainedPlanHandedIn() throws {
+        let problem = try Self.floorInstance()
+        let rules = Self.rules([0, 0, 1], sites: [0, 0, 1], names: ["A", "B"], floor: 0.5)
+        let plain = try problem.solve(.coverage(.add, branches: 2), using: CBCSolver())
+        #expect(plain.openSites == [0, 1] && plain.coveredPopulation == 110)
+        let s = try problem.solve(.coverage(.add, branches: 2), zoneRules: rules, using: CBCSolver(), unconstrained: plain)
+        #expect(s.openSites == [0, 2] && s.coveredPopulation == 80 && s.zoneFloor?.priceOfFairnessPopulation == 30)
+        #expect(s.provenOptimal && s.upperBoundPopulation == 80)
+        let other = try problem.solve(.coverage(.add, branches: 1), using: CBCSolver())
+        #expect(throws: PlannerError.self) { try problem.solve(.coverage(.add, branches: 2), zoneRules: rules, unconstrained: other) }
+    }
+
+    /// A floor the plan without the rules meets already: every demand in zone A (coverable
+    /// 60 + 50 + 20 = 130, floor 0.5 → 65). The best 2 sites, s0 s1, cover 110 ≥ 65, so they are
+    /// the plan with the floor too: 110 covered, bound 110 (proven), price of fairness 0.
+    @Test func floorMetByThePlainPlan() throws {
+        let problem = try Self.floorInstance()
+        let rules = Self.rules([0, 0, 0], sites: [0, 0, 0], names: ["A"], floor: 0.5)
+        let s = try problem.solve(.coverage(.add, branches: 2), zoneRules: rules, using: CBCSolver())
+        #expect(s.openSites == [0, 1] && s.coveredPopulation == 110 && s.upperBoundPopulation == 110 && s.provenOptimal)
+        let report = try #require(s.zoneFloor)
+        #expect(report.priceOfFairnessPopulation == 0 && report.shortfallPopulation == 0 && report.zones.map(\.targetPopulation) == [65])
+        #expect(s.solver.notes.contains { $0.contains("already meets") })
     }
 
     /// Zone C: c1…c5 of 20 each, ci covered only by site si (s1…s5). Zone D: d1 of 10, covered by

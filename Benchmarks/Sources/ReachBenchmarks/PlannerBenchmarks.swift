@@ -30,6 +30,10 @@ func registerPlannerBenchmarks(_ cases: inout [BenchmarkCase]) {
                                summary: "CBC back end with the size guard off, 200k × 2k, N = 30, 60 s: the time limit holds even inside CBC's root LP") {
         try runPlannerBenchmark(solver: CBCSolver(maxCoveringPairs: nil), timeLimitSeconds: 60)
     })
+    cases.append(BenchmarkCase(name: "plan-default-200k",
+                               summary: "the back end of `reach plan` as shipped (CBC with its size guard, warm-started), 200k × 2k, N = 30, --time-limit 60 (issue 14: gap ≤ 0.1 %)") {
+        try runPlannerBenchmark(solver: CBCSolver(), timeLimitSeconds: 60)
+    })
     cases.append(BenchmarkCase(name: "plan-cbc-20k",
                                summary: "CBC exact back end warm-started, 20k residents × 400 candidates, N = 10, 60 s") {
         try runPlannerBenchmark(solver: CBCSolver(), timeLimitSeconds: 60, size: .small)

@@ -159,7 +159,66 @@ func registerCLIBenchmarks(_ cases: inout [BenchmarkCase]) {
         summary: "reach coverage data/hanoi/scenario.json --out DIR (whole-province roads, 53,424 residents), 5 runs",
         run: { try timeReach(["coverage", scenario, "--out", "OUT"], repeats: 5) }))
     cases.append(BenchmarkCase(
+        name: "cli-plan-hanoi-200k",
+        summary: "reach plan --mode consolidate --branches 30 --time-limit 60 on the bundled scenario with 125 m residents (211,735 points, made by reach residents), 1 run (issue 14: gap ≤ 0.1 %, ≤ 2 GB)",
+        run: { try planHanoi200k() }))
+    cases.append(BenchmarkCase(
         name: "cli-demo-hanoi",
         summary: "reach demo --out DIR --report DIR/report.html (questions a–c and more on the bundled scenario), 3 runs",
         run: { try timeReach(["demo", "--out", "OUT"], repeats: 3) }))
+}
+
+/// Issue 14's city-scale question: the bundled scenario with residents on a 125 m grid
+/// (`reach residents --from-zones … --weights WorldPop --spacing-m 125 --seed 2025`), keep 30.
+/// Prints the plan's covered population, bound, gap and CBC's notes, the wall time and the peak
+/// RSS of `reach` and its CBC worker (`getrusage(RUSAGE_CHILDREN)`: the largest of them).
+private func planHanoi200k() throws -> String {
+    let root = repositoryRoot()
+    let reach = root.appendingPathComponent(".build/release/reach")
+    guard FileManager.default.isExecutableFile(atPath: reach.path) else {
+        return "skipped: \(reach.path) is missing (run `swift build -c release` at the repository root first)"
+    }
+    let grid = sharedDataDirectory().appendingPathComponent("population/hanoi_worldpop2020_1km.asc")
+    guard FileManager.default.fileExists(atPath: grid.path) else { return "skipped: ../shared/data/population/hanoi_worldpop2020_1km.asc is missing" }
+    let data = root.appendingPathComponent("data/hanoi")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reach-bench-hanoi200k-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    func run(_ args: [String], stdout: URL?) throws -> (Double, Int32) {
+        let p = Process()
+        p.executableURL = reach
+        p.arguments = args
+        if let stdout { FileManager.default.createFile(atPath: stdout.path, contents: nil); p.standardOutput = try FileHandle(forWritingTo: stdout) }
+        p.standardError = FileHandle.nullDevice
+        let start = DispatchTime.now().uptimeNanoseconds
+        try p.run()
+        p.waitUntilExit()
+        return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, p.terminationStatus)
+    }
+    let residents = dir.appendingPathComponent("residents.csv")
+    let (genSeconds, genStatus) = try run(["residents", "--from-zones", data.appendingPathComponent("units.csv").path,
+                                           "--zones", data.appendingPathComponent("zones.geojson").path, "--weights", grid.path,
+                                           "--spacing-m", "125", "--seed", "2025", "--out", residents.path], stdout: nil)
+    guard genStatus == 0 else { return "failed: reach residents exited with status \(genStatus)" }
+    var scenario = try String(contentsOf: data.appendingPathComponent("scenario.json"), encoding: .utf8)
+    for (key, file) in [("residents", residents.path), ("existing", data.appendingPathComponent("existing.csv").path),
+                        ("candidates", data.appendingPathComponent("candidates.csv").path),
+                        ("roads", data.appendingPathComponent("roads.osm.pbf").path), ("zones", data.appendingPathComponent("zones.geojson").path)] {
+        scenario = scenario.replacingOccurrences(of: "\"\(key)\": \"\(key == "roads" ? "roads.osm.pbf" : key == "zones" ? "zones.geojson" : key + ".csv")\"",
+                                                 with: "\"\(key)\": \"\(file)\"")
+    }
+    let scenarioURL = dir.appendingPathComponent("scenario.json")
+    try scenario.write(to: scenarioURL, atomically: true, encoding: .utf8)
+    let planURL = dir.appendingPathComponent("plan.json")
+    let (seconds, status) = try run(["plan", scenarioURL.path, "--mode", "consolidate", "--branches", "30", "--time-limit", "60", "--format", "json"], stdout: planURL)
+    guard status == 0 else { return "failed: reach plan exited with status \(status)" }
+    var usage = rusage()
+    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+    let plan = try JSONParser.parse(Data(contentsOf: planURL), fileName: "plan.json")
+    let notes = plan["solver"]?["notes"]?.arrayElements?.compactMap(\.stringValue).joined(separator: "; ") ?? ""
+    return String(format: "residents %.2f s; plan %.1f s wall; %.0f residents; covered %.0f, bound %.0f, gap %.4f %%, proven %@; peak RSS %.0f MB; %@",
+                  genSeconds, seconds, Double(try String(contentsOf: residents, encoding: .utf8).utf8.filter { $0 == 10 }.count - 1),
+                  plan["planner_covered_population"]?.numberValue ?? -1, plan["upper_bound_population"]?.numberValue ?? -1,
+                  100 * (plan["gap"]?.numberValue ?? -1), plan["proven_optimal"]?.boolValue == true ? "yes" : "no",
+                  Double(usage.ru_maxrss) / 1024, notes)
 }

@@ -7,11 +7,11 @@ import ReachPlanner
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the bundled Hanoi scenario: coverage today, the best 30 sites, the fewest post offices for full coverage, waits with 184 staff.",
+        abstract: "Run the bundled Hanoi scenario: coverage today, the best 30 sites, the fewest post offices for full coverage, waits with 184 staff, the 30 sites in three phases and with a floor per commune.",
         discussion: """
         Uses data/hanoi/scenario.json with its road network for the whole province (data/hanoi/roads.osm.pbf;
         --no-roads uses the documented estimate instead). Writes coverage/, consolidate-30/, post-offices/,
-        staff-184/, demo.json and report.html under --out.
+        staff-184/, phases-10-20-30/, consolidate-30-floor-80/, demo.json and report.html under --out.
         """)
 
     @Option(help: "Output folder.") var out: String = "reach-demo"
@@ -20,12 +20,22 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Number of sites to keep in the consolidation question.") var keep: Int = 30
     @Option(help: "Staff total placed at the kept sites in question (d).") var staff: Int = 184
     @Option(name: .customLong("max-wait-minutes"), help: "Wait target of question (d).") var maxWaitMinutes: Double = 15
+    @Option(help: ArgumentHelp("Question (e): the cumulative site counts of the roll-out of (b), strictly increasing and ending at --keep (default: a third, two thirds and all of --keep, 10,20,30).", valueName: "N1,N2,…"))
+    var phases: String?
+    @Option(name: .customLong("zone-floor"), help: ArgumentHelp("Question (f): every commune reaches at least this share (0 < F ≤ 1) of its coverable population with the --keep sites, or as close as they allow.", valueName: "SHARE"))
+    var zoneFloor: Double = 0.8
     @Flag(name: .customLong("no-roads"), help: "Ignore data/hanoi/roads.osm.pbf even when present.") var noRoads = false
     @Option(help: "stdout format: text or json.") var format: OutputFormat = .text
 
     func validate() throws {
         try validateTimeLimit(timeLimit)
         guard keep >= 1 else { throw ValidationError("--keep must be a whole number ≥ 1, not \(keep)") }
+        if let phases, try PlanCommand.parsePhases(phases).last != keep {
+            throw ValidationError("--phases must end at --keep (\(keep)): the last phase is the consolidation of question (b)")
+        }
+        guard zoneFloor.isFinite, zoneFloor > 0, zoneFloor <= 1 else {
+            throw ValidationError("--zone-floor must be a share with 0 < F ≤ 1, not \(zoneFloor)")
+        }
         // An existing file where the output folder should be is a usage mistake (exit 2), found
         // before any work is done.
         var isDirectory: ObjCBool = false
@@ -33,6 +43,20 @@ struct DemoCommand: ParsableCommand {
             throw ValidationError("--out \(ErrorText.quoted(out)) is a file, not a folder")
         }
     }
+
+    /// The phase counts of question (e).
+    var phaseCounts: [Int] {
+        if let phases, let counts = try? PlanCommand.parsePhases(phases) { return counts }
+        var counts: [Int] = []
+        for n in [keep / 3, 2 * keep / 3, keep] where n > (counts.last ?? 0) { counts.append(n) }
+        return counts
+    }
+
+    /// Hanoi's roll-out dates, named for a three-phase roll-out (issue 14).
+    static let phaseDates = ["2024-10-01", "2025-04-01", "2025-07-01"]
+    var phaseDates: [String] { phaseCounts.count == Self.phaseDates.count ? Self.phaseDates : [] }
+    var phasesFolder: String { "phases-" + phaseCounts.map(String.init).joined(separator: "-") }
+    var floorFolder: String { "consolidate-\(keep)-floor-\(DecimalText.fixed(zoneFloor * 100, decimals: zoneFloor * 100 == (zoneFloor * 100).rounded() ? 0 : 1))" }
 
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -77,13 +101,28 @@ struct DemoCommand: ParsableCommand {
             try StaffingRun.run(prepared: prepared, evaluation: consolidate.evaluation, staffTotal: staff,
                                 objective: .mean, maxWaitMinutes: maxWaitMinutes)
         }
+        // (e) and (f) ask on the coverage matrix of (b), and reuse its plan as the unnested plan
+        // of the last phase and as the plan without the floor. The phases get 1.5 × the time of a
+        // question: their four solves (2 × 3 − 1, less the plan of (b)) share it, so that the first
+        // phase's CBC proves its 10 sites with room to spare (≈ 4 s of its 6.75 s on 2 cores).
+        progress.stage("(e) \(keep) sites in phases of \(phaseCounts.map(String.init).joined(separator: ", "))")
+        let phased = try ScenarioPlanning.plan(prepared: prepared, problem: consolidate.problem, sets: consolidate.sets,
+                                               type: .coverage(.consolidate, branches: keep), timeLimitSeconds: 1.5 * timeLimit,
+                                               progress: progress, baseline: today, rules: .init(phases: phaseCounts),
+                                               unconstrained: consolidate.solution, timings: &timings)
+        progress.stage("(f) \(keep) sites with a floor of \(TextSummary.percent(zoneFloor)) per commune")
+        let floored = try ScenarioPlanning.plan(prepared: prepared, problem: consolidate.problem, sets: consolidate.sets,
+                                                type: .coverage(.consolidate, branches: keep), timeLimitSeconds: timeLimit,
+                                                progress: progress, baseline: today, rules: .init(zoneFloor: zoneFloor),
+                                                unconstrained: consolidate.solution, timings: &timings)
         let onlineNeeded = StaffingRun.onlineShareNeeded(
             staffing.staffed.queues,  // the same arrivals and service rates; counters do not enter a queue's load
             currentShare: prepared.loaded.scenario.service.onlineShare, staffTotal: staff,
             maxWaitMinutes: maxWaitMinutes, objective: .mean)
 
-        let warnings = prepared.warnings + notes.map(Warning.init) + consolidate.warnings + fewest.warnings
-        for w in prepared.warnings + consolidate.warnings + fewest.warnings { printWarningToStderr(w.message) }
+        let planWarnings = consolidate.warnings + fewest.warnings + phased.warnings + floored.warnings
+        let warnings = prepared.warnings + notes.map(Warning.init) + planWarnings
+        for w in prepared.warnings + planWarnings { printWarningToStderr(w.message) }
         let writeStart = DispatchTime.now().uptimeNanoseconds
         let coverageDir = outDir.appendingPathComponent("coverage")
         try CoverageRunOutput.addResidentFiles(batch, coverageDir, prepared: prepared, evaluation: today)
@@ -93,7 +132,8 @@ struct DemoCommand: ParsableCommand {
             sites: (prepared.loaded.existing, prepared.loaded.candidates),
             calibration: TimeCalibration.fit(prepared: prepared, evaluation: today))).text(),
                       as: coverageDir.appendingPathComponent("summary.json"))
-        for (sub, p, pr) in [("consolidate-\(keep)", consolidate, prepared), ("post-offices", fewest, postOffices)] {
+        for (sub, p, pr) in [("consolidate-\(keep)", consolidate, prepared), ("post-offices", fewest, postOffices),
+                             (phasesFolder, phased, prepared), (floorFolder, floored, prepared)] {
             let dir = outDir.appendingPathComponent(sub)
             try batch.add(PlanOutputs.planJSON(prepared: pr, result: p, warnings: warnings, timings: nil).text(), as: dir.appendingPathComponent("plan.json"))
             try batch.add(PlanOutputs.planGeoJSON(prepared: pr, result: p), as: dir.appendingPathComponent("plan.geojson"))
@@ -103,7 +143,8 @@ struct DemoCommand: ParsableCommand {
         try StaffingText.addSiteFiles(batch, staffDir, prepared: prepared, staffing: staffing.staffed)
         try batch.add(StaffingOutputs.staffJSON(prepared: prepared, result: staffing, warnings: warnings).text(),
                       as: staffDir.appendingPathComponent("staff.json"))
-        var demo = demoJSON(prepared: prepared, today: today, consolidate: consolidate, fewest: fewest, warnings: warnings)
+        var demo = demoJSON(prepared: prepared, today: today, consolidate: consolidate, fewest: fewest,
+                            phased: phased, floored: floored, warnings: warnings)
         demo = StaffingOutputs.inserting(staffMember(prepared: prepared, staffing: staffing, onlineNeeded: onlineNeeded), into: demo)
         try batch.add(demo.text(), as: outDir.appendingPathComponent("demo.json"))
         try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: today),
@@ -112,8 +153,13 @@ struct DemoCommand: ParsableCommand {
                       as: outDir.appendingPathComponent("consolidate-\(keep)/report.html"))
         try batch.add(ReportBuilder.planReport(prepared: postOffices, result: fewest, title: nil),
                       as: outDir.appendingPathComponent("post-offices/report.html"))
+        try batch.add(ReportBuilder.planReport(prepared: prepared, result: phased, title: "\(prepared.loaded.scenario.name): the \(keep) sites of the consolidation in \(phaseCounts.count) phases"),
+                      as: outDir.appendingPathComponent("\(phasesFolder)/report.html"))
+        try batch.add(ReportBuilder.planReport(prepared: prepared, result: floored, title: "\(prepared.loaded.scenario.name): \(keep) sites kept with a floor of \(TextSummary.percent(zoneFloor)) per commune"),
+                      as: outDir.appendingPathComponent("\(floorFolder)/report.html"))
         try batch.add(ReportBuilder.demoReport(prepared: prepared, today: today, consolidate: consolidate,
-                                               postOffices: postOffices, fewest: fewest, notes: notes),
+                                               postOffices: postOffices, fewest: fewest, phased: phased, phaseDates: phaseDates,
+                                               floored: floored, notes: notes),
                       as: reportURL)
         timings.add("write", RunClock.seconds(since: writeStart))
         timings.add("total", RunClock.seconds(since: start))
@@ -121,7 +167,7 @@ struct DemoCommand: ParsableCommand {
         case .json: try StandardOutput.write(demo.text())
         case .text:
             try StandardOutput.write(demoText(prepared: prepared, today: today, consolidate: consolidate, fewest: fewest,
-                                              outDir: outDir, report: reportURL, timings: timings,
+                                              phased: phased, floored: floored, outDir: outDir, report: reportURL, timings: timings,
                                               staffText: staffText(prepared: prepared, staffing: staffing, onlineNeeded: onlineNeeded)))
         }
         try batch.commit()
@@ -132,7 +178,7 @@ struct DemoCommand: ParsableCommand {
         var files = ["demo.json"].map { outDir.appendingPathComponent($0) }
         let coverage = outDir.appendingPathComponent("coverage")
         files += (CoverageRunOutput.residentFiles + ["summary.json", "report.html"]).map { coverage.appendingPathComponent($0) }
-        for sub in ["consolidate-\(keep)", "post-offices"] {
+        for sub in ["consolidate-\(keep)", "post-offices", phasesFolder, floorFolder] {
             let dir = outDir.appendingPathComponent(sub)
             files += (PlanRunOutput.files + ["report.html"]).map { dir.appendingPathComponent($0) }
         }
@@ -189,11 +235,42 @@ struct DemoCommand: ParsableCommand {
         return out
     }
 
+    /// Question (e) in the text output.
+    func phasesText(_ r: ScenarioPlanning.Result) -> String {
+        let phases = r.solution.phases ?? []
+        var out = "(e) Keeping \(keep) sites, rolled out in \(phases.count) phase\(phases.count == 1 ? "" : "s"), each keeping the sites of the one before and itself the best extension found:\n"
+        out += TextSummary.phaseLines(phases, indent: "    ", labels: phaseDates)
+        let nesting = phases.reduce(0) { $0 + $1.priceOfNestingPopulation }
+        out += nesting > 0 ? "    nesting costs \(TextSummary.people(nesting)) residents summed over the phases against the best unnested plans found.\n"
+                           : "    nesting costs nothing: every phase covers as many as the best plan of its size found without it.\n"
+        return out
+    }
+
+    /// Question (f) in the text output (the zone-rule lines are the plan command's).
+    func floorText(_ r: ScenarioPlanning.Result) -> String {
+        let s = r.solution, t = r.evaluation.totals
+        var out = "(f) Keeping \(keep) sites with a floor of \(TextSummary.percent(zoneFloor)) of each commune's coverable population: \(TextSummary.people(t.coveredPopulation)) covered (\(TextSummary.percent(t.coveredShare))).\n"
+        out += "    proof: \(TextSummary.proofSentence(s))\n"
+        if let advice = TextSummary.gapAdvice(s) { out += "    \(advice)\n" }
+        if let z = s.zoneFloor {
+            out += TextSummary.zoneFloorText(z).split(separator: "\n").dropFirst().map { "  " + $0 + "\n" }.joined()
+            if let lowest = Self.lowestZone(z) { out += "      \(lowest)\n" }
+        }
+        return out
+    }
+
+    /// "lowest commune: NAME, S of its coverable population covered" (text and report).
+    static func lowestZone(_ z: ZoneFloorReport) -> String? {
+        guard let lowest = z.zones.filter({ $0.coverablePopulation > 0 }).min(by: { $0.coveredShareOfCoverable < $1.coveredShareOfCoverable }) else { return nil }
+        return "lowest commune: \(lowest.name), \(TextSummary.percent(lowest.coveredShareOfCoverable)) of its coverable population covered"
+    }
+
     /// Partner post offices among the Hanoi candidates: ids `p…` (data/hanoi/README.md).
     static func isPostOffice(_ site: Site) -> Bool { site.id.hasPrefix("p") }
 
     func demoJSON(prepared: PreparedScenario, today: CoverageEvaluation, consolidate: ScenarioPlanning.Result,
-                  fewest: ScenarioPlanning.Result, warnings: [Warning]) -> OrderedJSON {
+                  fewest: ScenarioPlanning.Result, phased: ScenarioPlanning.Result, floored: ScenarioPlanning.Result,
+                  warnings: [Warning]) -> OrderedJSON {
         func plan(_ r: ScenarioPlanning.Result, _ dir: String) -> OrderedJSON {
             .object([
                 .init("folder", .string(dir)),
@@ -224,12 +301,49 @@ struct DemoCommand: ParsableCommand {
             ])),
             .init("consolidate_\(keep)", plan(consolidate, "consolidate-\(keep)")),
             .init("post_offices_for_full_coverage", .object(fewestMembers)),
+            .init("phases", phasesMember(phased)),
+            .init("zone_floor", floorMember(floored)),
             .init("warnings", .array(warnings.map { .string($0.message) })),
         ])
     }
 
+    /// Question (e) in demo.json: plan.json's `phases[]` (one implementation), with the dates.
+    func phasesMember(_ r: ScenarioPlanning.Result) -> OrderedJSON {
+        var list = PlanOutputs.phasesJSON(r.solution.phases ?? [])
+        if case .array(var items) = list {
+            for k in items.indices where k < phaseDates.count {
+                if case .object(var m) = items[k] { m.insert(.init("date", .string(phaseDates[k])), at: 0); items[k] = .object(m) }
+            }
+            list = .array(items)
+        }
+        return .object([
+            .init("folder", .string(phasesFolder)),
+            .init("objective", .string("lexicographic: each phase the best extension of the one before")),
+            .init("covered_population", .count(r.evaluation.totals.coveredPopulation)),
+            .init("upper_bound_population", .count(r.solution.upperBoundPopulation)),
+            .init("gap", .number(r.solution.gap, decimals: 6)),
+            .init("phases", list),
+        ])
+    }
+
+    /// Question (f) in demo.json: the plan's figures and plan.json's `zone_floor` (one implementation).
+    func floorMember(_ r: ScenarioPlanning.Result) -> OrderedJSON {
+        var members: [OrderedJSON.Member] = [
+            .init("folder", .string(floorFolder)),
+            .init("branches", .array(r.solution.branches.map { .string($0.id) })),
+            .init("covered_population", .count(r.evaluation.totals.coveredPopulation)),
+            .init("covered_share", .share(r.evaluation.totals.coveredShare)),
+            .init("upper_bound_population", .count(r.solution.upperBoundPopulation)),
+            .init("gap", .number(r.solution.gap, decimals: 6)),
+            .init("proven_optimal", .bool(r.solution.provenOptimal)),
+        ]
+        if let z = r.solution.zoneFloor, case .object(let m) = PlanOutputs.zoneFloorJSON(z) { members += m }
+        return .object(members)
+    }
+
     func demoText(prepared: PreparedScenario, today: CoverageEvaluation, consolidate: ScenarioPlanning.Result,
-                  fewest: ScenarioPlanning.Result, outDir: URL, report: URL, timings: StageTimings, staffText: String) -> String {
+                  fewest: ScenarioPlanning.Result, phased: ScenarioPlanning.Result, floored: ScenarioPlanning.Result,
+                  outDir: URL, report: URL, timings: StageTimings, staffText: String) -> String {
         let p = TextSummary.people, pc = TextSummary.percent
         let t = today.totals
         var out = "\(prepared.loaded.scenario.name) — promise: within \(DecimalText.fixed(prepared.standard.radiusMeters / 1000, decimals: 1)) km or \(DecimalText.fixed(prepared.standard.maxMinutes, decimals: 1)) minutes (\(prepared.loaded.profile.name); time \(prepared.timeMethod.rawValue))\n\n"
@@ -243,8 +357,10 @@ struct DemoCommand: ParsableCommand {
         out += "(c) Adding \(f.solution.branches.count) partner post office(s) covers everyone that any site can cover: \(p(f.evaluation.totals.coveredPopulation)) (\(pc(f.evaluation.totals.coveredShare)))"
         out += (f.solution.branchCountProvenMinimal ?? false) ? "; no smaller number does.\n" : "; a smaller number was not ruled out within the time limit.\n"
         out += "    left out even then: \(p(f.evaluation.totals.uncoveredPopulation)) (no site of any kind within reach).\n"
-        out += staffText + "\n"
-        out += "Files: \(outDir.path)/{coverage,consolidate-\(keep),post-offices,staff-\(staff)}/, demo.json\nReport: \(report.path)\n"
+        out += staffText
+        out += phasesText(phased)
+        out += floorText(floored) + "\n"
+        out += "Files: \(outDir.path)/{coverage,consolidate-\(keep),post-offices,staff-\(staff),\(phasesFolder),\(floorFolder)}/, demo.json\nReport: \(report.path)\n"
         let total = timings.entries.first(where: { $0.stage == "total" })?.seconds ?? 0
         out += "Time: \(DecimalText.fixed(total, decimals: 1)) s\n"
         return out

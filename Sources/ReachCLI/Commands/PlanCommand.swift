@@ -197,9 +197,7 @@ extension TextSummary {
         if let minimal = s.branchCountProvenMinimal { out += "  branch count proven minimal: \(minimal ? "yes" : "no")\n" }
         if let phases = s.phases, phases.count > 1 {
             out += "  phases (each keeps every site of the one before):\n"
-            for (k, p) in phases.enumerated() {
-                out += "    \(k + 1). \(p.branches) sites: \(people(p.coveredPopulation)) covered; no choice of \(p.branches) sites covers more than \(people(p.upperBoundPopulation)) (gap \(DecimalText.fixed(p.gap * 100, decimals: 3)) %); price of nesting \(people(p.priceOfNestingPopulation))\n"
-            }
+            out += phaseLines(phases, indent: "    ")
         }
         if let z = s.zoneFloor { out += zoneFloorText(z) }
         out += "  roll-out order:\n"
@@ -231,6 +229,17 @@ extension TextSummary {
 }
 
 extension TextSummary {
+    /// One line per phase: its coverage, its own bound and gap, the price of nesting (`labels`:
+    /// an optional name per phase, e.g. its date).
+    static func phaseLines(_ phases: [PhaseSummary], indent: String, labels: [String] = []) -> String {
+        var out = ""
+        for (k, p) in phases.enumerated() {
+            let label = k < labels.count ? " (\(labels[k]))" : ""
+            out += "\(indent)\(k + 1). \(p.branches) sites\(label): \(people(p.coveredPopulation)) covered; no choice of \(p.branches) sites covers more than \(people(p.upperBoundPopulation)) (gap \(DecimalText.fixed(p.gap * 100, decimals: 3)) %); price of nesting \(people(p.priceOfNestingPopulation))\n"
+        }
+        return out
+    }
+
     /// "no choice of 30 sites covers more than X (gap g)": the proof in words.
     static func proofSentence(_ s: CoverageSolution) -> String {
         let n = s.branches.count

@@ -158,7 +158,8 @@ enum ReportBuilder {
     }
 
     static func demoReport(prepared: PreparedScenario, today: CoverageEvaluation, consolidate: ScenarioPlanning.Result,
-                           postOffices: PreparedScenario, fewest: ScenarioPlanning.Result, notes: [String]) throws -> String {
+                           postOffices: PreparedScenario, fewest: ScenarioPlanning.Result, phased: ScenarioPlanning.Result,
+                           phaseDates: [String], floored: ScenarioPlanning.Result, notes: [String]) throws -> String {
         let p = TextSummary.people, pc = TextSummary.percent
         let figures = [
             ReportFigure(label: "Residents", value: p(today.totals.population), note: "\(p(Double(prepared.residents.count))) points"),
@@ -181,6 +182,29 @@ enum ReportBuilder {
             zones: zones(prepared, today),
             coverageCurve: curve(fewest.solution),
             warnings: (prepared.warnings + fewest.warnings).map(\.message))
-        return HTMLReport.render(input)
+        var withProof = input
+        demoProof(&withProof, consolidate: consolidate.solution, phased: phased.solution, phaseDates: phaseDates, floored: floored.solution)
+        return HTMLReport.render(withProof)
+    }
+
+    /// The demo's "What is proven": the bound of question (b), the phases of (e) (the plan
+    /// report's table) and the floor of (f) (the plan report's zone-rule sentences).
+    static func demoProof(_ input: inout ReportInput, consolidate: CoverageSolution, phased: CoverageSolution,
+                          phaseDates: [String], floored: CoverageSolution) {
+        func sentence(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() }
+        input.proof = ["Question (b): " + TextSummary.proofSentence(consolidate) + "."]
+        var phasesInput = input
+        addProof(&phasesInput, phased)
+        input.phases = phasesInput.phases
+        if !input.phases.isEmpty {
+            let dates = phaseDates.count == input.phases.count ? " (phases of " + phaseDates.joined(separator: ", ") + ")" : ""
+            input.proof.append("Question (e), \(phased.branches.count) sites rolled out in \(input.phases.count) phases\(dates), each keeping the sites of the one before: the table below.")
+        }
+        var floorInput = input
+        addProof(&floorInput, floored)
+        input.zoneRules = ["Question (f), a floor per commune: " + TextSummary.proofSentence(floored) + "."]
+            + floorInput.proof.dropFirst().filter { !$0.hasPrefix("Branch") }
+            + floorInput.zoneRules.dropFirst()
+            + (floored.zoneFloor.flatMap(DemoCommand.lowestZone).map { [sentence($0) + "."] } ?? [])
     }
 }

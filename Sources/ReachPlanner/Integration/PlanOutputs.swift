@@ -85,7 +85,7 @@ public enum PlanOutputs {
 
     /// `plan.json` `phases[]`: per phase the branch ids open after it (in roll-out order), its
     /// coverage, its own proven bound, gap and the price of nesting.
-    static func phasesJSON(_ phases: [PhaseSummary]) -> OrderedJSON {
+    public static func phasesJSON(_ phases: [PhaseSummary]) -> OrderedJSON {
         .array(phases.map { p in
             .object([
                 .init("branch_count", .integer(p.branches)),
@@ -101,7 +101,7 @@ public enum PlanOutputs {
 
     /// `plan.json` `zone_floor`: the rules, the zones that cannot reach the floor (best share),
     /// the price of fairness, and every zone's figures.
-    static func zoneFloorJSON(_ r: ZoneFloorReport) -> OrderedJSON {
+    public static func zoneFloorJSON(_ r: ZoneFloorReport) -> OrderedJSON {
         .object([
             .init("floor", r.floor.map { .share($0) } ?? .null),
             .init("min_sites_per_zone", r.minSitesPerZone.map { .integer($0) } ?? .null),

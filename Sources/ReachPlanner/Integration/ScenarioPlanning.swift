@@ -98,6 +98,28 @@ public enum ScenarioPlanning {
             throw PlannerError.invalidInput(reason: "--mode add chooses among candidates, and the scenario has none")
         }
         let (problem, sets) = try problem(prepared: prepared, progress: progress, timings: &timings)
+        return try plan(prepared: prepared, problem: problem, sets: sets, type: type, solver: solver, timeLimitSeconds: timeLimitSeconds,
+                        progress: progress, baseline: knownBaseline, rules: rules, timings: &timings)
+    }
+
+    /// ``plan(prepared:type:solver:timeLimitSeconds:progress:baseline:rules:timings:)`` on a
+    /// problem already built from `prepared` (``problem(prepared:progress:timings:)``, or the
+    /// ``Result/problem`` of an earlier question on the same scenario): `reach demo` asks its
+    /// phased and floor questions on the coverage matrix of its consolidation question.
+    ///
+    /// `unconstrained`: the plan of the same question without `rules`, already solved on this
+    /// problem (the demo's consolidation plan). The zone rules take it as their reference plan,
+    /// and the phases as the unnested plan of the last count, instead of solving it again.
+    public static func plan(prepared: PreparedScenario, problem: CoverageProblem, sets: CoverageSets, type: ProblemType,
+                            solver: SolverChoice = .cbc, timeLimitSeconds: Double = 10, progress: ProgressReporter = .silent,
+                            baseline knownBaseline: CoverageEvaluation? = nil, rules: Rules = Rules(),
+                            unconstrained: CoverageSolution? = nil, timings: inout StageTimings) throws -> Result {
+        guard problem.demandCount == prepared.residents.count, problem.siteCount == prepared.sites.count else {
+            throw PlannerError.invalidInput(reason: "the coverage problem has \(problem.demandCount) residents and \(problem.siteCount) sites, the scenario \(prepared.residents.count) and \(prepared.sites.count)")
+        }
+        if let unconstrained, unconstrained.problemType != type {
+            throw PlannerError.invalidInput(reason: "the plan given without the rules answers another question (\(unconstrained.problemType), not \(type))")
+        }
         progress.stage("solving (\(solver.rawValue), \(problem.mergedDemandCount) distinct coverage sets from \(problem.demandCount) residents, \(problem.siteCount) sites)")
         let solveProgress: SolveProgress? = progress.enabled ? SolveProgress { writeToStderr("reach: \($0)\n") } : nil
         let backEnd = solver.solver(progress: solveProgress)
@@ -110,7 +132,7 @@ public enum ScenarioPlanning {
                     throw PlannerError.invalidInput(reason: "--phases does not combine with --zone-floor or --min-sites-per-zone")
                 }
                 return try problem.solvePhased(phases, mode: type.mode, using: backEnd, timeLimitSeconds: timeLimitSeconds,
-                                               progress: solveProgress)
+                                               progress: solveProgress, known: unconstrained.map { [$0] } ?? [])
             }
             if rules.hasZoneRules {
                 guard prepared.residents.contains(where: { $0.zone != nil }) else {
@@ -118,7 +140,7 @@ public enum ScenarioPlanning {
                 }
                 let zoneRules = zoneRules(prepared: prepared, floor: rules.zoneFloor, minSitesPerZone: rules.minSitesPerZone)
                 return try problem.solve(type, zoneRules: zoneRules, using: backEnd, timeLimitSeconds: timeLimitSeconds,
-                                         progress: solveProgress)
+                                         progress: solveProgress, unconstrained: unconstrained)
             }
             if case .coverage(let n) = type.objective {
                 solveProgress?.begin("\(n) sites", baseline: MCLPInstance(problem: problem, mode: type.mode, branchesToChoose: 0).baselinePopulation)

@@ -31,17 +31,23 @@ extension CoverageProblem {
     /// sites turned into required sites (open, counted within the count).
     ///
     /// Each phase k ≥ 2 is also solved without the nesting constraint; that solve's proven bound
-    /// is the phase's bound (no choice of countsₖ sites covers more), and the better of the two
+    /// is the phase's bound (no choice of countsₖ sites covers more; a later phase's bound, when
+    /// smaller, bounds it too, as every choice of countsₖ sites lies inside a larger one), and the better of the two
     /// plans gives the price of nesting (≥ 0). Phase 1 is both at once. Every solve gets the same
     /// fixed share of `timeLimitSeconds` (2·phases − 1 solves), so reruns make the same solves.
     /// With one phase this is exactly ``solve(_:using:timeLimitSeconds:)``.
+    ///
+    /// `known`: plans of this problem already solved without nesting (`reach demo` has the one of
+    /// the last count from its consolidation question). A phase k ≥ 2 whose count has such a plan
+    /// uses it instead of its unnested solve, and the time is shared among the solves left.
     ///
     /// The returned solution is the last phase's plan, its branches rolled out phase by phase
     /// (the first countsₖ branches are Sₖ); ``CoverageSolution/phases`` has the per-phase figures.
     /// - Throws: ``PlannerError/invalidInput(reason:)`` for counts that are not strictly
     ///   increasing or below the required sites; ``PlannerError/tooManyFacilities(requested:available:)``.
     public func solvePhased(_ counts: [Int], mode: PlanningMode, using solver: any CoverageSolver = CBCSolver(),
-                            timeLimitSeconds: Double = 10, progress: SolveProgress? = nil) throws -> CoverageSolution {
+                            timeLimitSeconds: Double = 10, progress: SolveProgress? = nil,
+                            known: [CoverageSolution] = []) throws -> CoverageSolution {
         guard let last = counts.last else { throw PlannerError.invalidInput(reason: "no phases given") }
         for (a, b) in zip(counts, counts.dropFirst()) where b <= a {
             throw PlannerError.invalidInput(reason: "phase counts must be strictly increasing (\(a) then \(b))")
@@ -50,7 +56,15 @@ extension CoverageProblem {
             throw PlannerError.invalidInput(reason: "time limit \(timeLimitSeconds) s is not a non-negative number")
         }
         let start = DispatchTime.now().uptimeNanoseconds
-        let solves = 2 * counts.count - 1
+        var knownByCount: [Int: CoverageSolution] = [:]
+        for plan in known {
+            guard case .coverage(let n) = plan.problemType.objective, plan.problemType.mode == mode,
+                  plan.demandCovered.count == demandCount else {
+                throw PlannerError.invalidInput(reason: "a plan given without nesting answers another question (\(plan.problemType))")
+            }
+            knownByCount[n] = plan
+        }
+        let solves = 2 * counts.count - 1 - counts.dropFirst().filter { knownByCount[$0] != nil }.count
         let perSolve = timeLimitSeconds / Double(solves)
         let tolerance = 1e-9 * max(1, totalPopulation)
         func labelled(_ text: String, _ problem: CoverageProblem, _ n: Int) throws -> CoverageSolution {
@@ -76,7 +90,7 @@ extension CoverageProblem {
             }
             let plan = try labelled(name, current, n)
             var unnested = plan
-            if k > 0 { unnested = try labelled("\(name) without nesting (for its bound)", self, n) }
+            if k > 0 { unnested = try knownByCount[n] ?? labelled("\(name) without nesting (for its bound)", self, n) }
             let bound = max(unnested.upperBoundPopulation, plan.coveredPopulation)
             let best = max(unnested.coveredPopulation, plan.coveredPopulation)
             phases.append(PhaseSummary(
@@ -90,10 +104,20 @@ extension CoverageProblem {
             let prefix = counts.count == 1 ? "" : "phase \(k + 1) (\(n) sites): "
             notes += plan.solver.notes.map { prefix + $0 }
             timings += plan.solver.phases.map { PhaseTiming(phase: prefix + $0.phase, seconds: $0.seconds) }
-            if k > 0 {
+            if k > 0, knownByCount[n] != nil {
+                notes.append("phase \(k + 1) without nesting: the plan of \(n) sites solved before (its figures and time are its own)")
+            } else if k > 0 {
                 notes += unnested.solver.notes.map { "phase \(k + 1) without nesting: " + $0 }
                 timings += unnested.solver.phases.map { PhaseTiming(phase: "phase \(k + 1) without nesting: " + $0.phase, seconds: $0.seconds) }
             }
+        }
+        // A later phase's bound holds for an earlier one too: every choice of countsₖ sites lies
+        // inside a choice of countsₖ₊₁ sites, which covers at least as many.
+        for k in stride(from: counts.count - 2, through: 0, by: -1) where upperBounds[k + 1] < upperBounds[k] {
+            let covered = phases[k].coveredPopulation
+            upperBounds[k] = max(upperBounds[k + 1], covered)
+            phases[k].upperBoundPopulation = upperBounds[k]
+            phases[k].gap = upperBounds[k] > 0 && upperBounds[k] - covered > tolerance ? (upperBounds[k] - covered) / upperBounds[k] : 0
         }
         if counts.count == 1 {
             var solution = nested[0]

@@ -14,6 +14,8 @@ extension CoverageProblem {
     ///    is reachable; for the others the zone's own MCLP is solved with ``CBCSolver`` (a tenth of
     ///    the time, shared equally): its optimum is the zone's best possible share, and the zone
     ///    is reported as unable to reach the floor when the proven bound stays below it.
+    ///    When plan 1 already meets every reachable floor and site count, it is the answer with
+    ///    its bound (the rules only remove plans), and steps 3 and 4 are skipped.
     /// 3. A heuristic plan (``ZoneFloorSearch``): lexicographic — smallest total shortfall below
     ///    the reachable floors, then most coverage — from the greedy and from plan 1.
     /// 4. The exact model (``ZoneFloorModel``, CBC, the rest of the time, node limit from that
@@ -23,9 +25,15 @@ extension CoverageProblem {
     /// The reported bound is the smaller of the unconstrained bound (valid for every plan) and
     /// CBC's bound over the plans meeting the rules (when the plan meets them). Coverage-neutral
     /// tie polishing is not applied (it could break a floor).
-    /// - Throws: ``PlannerError`` (the site counts asking for more sites than N is `.infeasible`).
+    ///
+    /// `unconstrained`: a plan of the same question already solved without the rules (`reach demo`
+    /// has it from its consolidation question); it replaces step 1, whose half of the time is then
+    /// not used. Its bound must be a proven bound of that question, as every solver's is.
+    /// - Throws: ``PlannerError`` (the site counts asking for more sites than N is `.infeasible`;
+    ///   an `unconstrained` plan of another question is `.invalidInput`).
     public func solve(_ type: ProblemType, zoneRules rules: ZoneRules, using solver: any CoverageSolver = CBCSolver(),
-                      timeLimitSeconds: Double = 10, progress: SolveProgress? = nil) throws -> CoverageSolution {
+                      timeLimitSeconds: Double = 10, progress: SolveProgress? = nil,
+                      unconstrained: CoverageSolution? = nil) throws -> CoverageSolution {
         guard case .coverage(let n) = type.objective else {
             throw PlannerError.invalidInput(reason: "zone floors and site counts apply to --objective coverage only")
         }
@@ -43,10 +51,18 @@ extension CoverageProblem {
         let floorShare = rules.floor ?? 0
         let zoneCount = rules.zoneNames.count
 
-        // 1. Without the rules.
-        progress?.begin("\(n) sites without the zone rules", baseline: MCLPInstance(problem: self, mode: type.mode, branchesToChoose: 0).baselinePopulation)
-        let plain = try solve(type, using: solver, timeLimitSeconds: timeLimitSeconds * 0.5)
-        progress?.end()
+        // 1. Without the rules (unless the caller has that plan already).
+        let plain: CoverageSolution
+        if let unconstrained {
+            guard unconstrained.problemType == type, unconstrained.demandCovered.count == demandCount else {
+                throw PlannerError.invalidInput(reason: "the plan given without the zone rules answers another question (\(unconstrained.problemType), not \(type))")
+            }
+            plain = unconstrained
+        } else {
+            progress?.begin("\(n) sites without the zone rules", baseline: MCLPInstance(problem: self, mode: type.mode, branchesToChoose: 0).baselinePopulation)
+            plain = try solve(type, using: solver, timeLimitSeconds: timeLimitSeconds * 0.5)
+            progress?.end()
+        }
 
         // Merged demands that stay inside one zone.
         let split = try CoverageProblem.fromCoverageLists(populations: demandPopulations, sites: sites, coverOffsets: demandCoverOffsets,
@@ -136,18 +152,30 @@ extension CoverageProblem {
         let plainChosen = plain.openSites.compactMap { localOfGlobal[$0] }
         progress?.begin("\(n) sites with the zone rules", baseline: instance.baselinePopulation)
         defer { progress?.end() }
-        let deadline = Deadline(seconds: timeLimitSeconds * 0.35)
-        var chosen = ZoneFloorSearch.solve(core, start: plainChosen, deadline: deadline)
-        var value = core.evaluate(chosen)
-        if deadline.hasPassed { notes.append("zone floor: the swap search was cut by the time limit; allow more time for a reproducible plan") }
+        // The plan without the rules may meet them already: then no plan meeting them covers more
+        // than its bound (they only remove plans), and steps 3 and 4 are skipped.
+        let plainValue = core.evaluate(plainChosen)
+        let plainMeetsRules = plainChosen.count == k && plainValue.feasible && plainValue.shortfall <= tolerance
+        var chosen = plainChosen
+        var value = plainValue
+        if plainMeetsRules {
+            notes.append("zone rules: the plan without them already meets every zone's reachable floor and site count, so it stands, with its bound")
+        } else {
+            let deadline = Deadline(seconds: timeLimitSeconds * 0.35)
+            chosen = ZoneFloorSearch.solve(core, start: plainChosen, deadline: deadline)
+            value = core.evaluate(chosen)
+            if deadline.hasPassed { notes.append("zone floor: the swap search was cut by the time limit; allow more time for a reproducible plan") }
+        }
         progress?.update(stage: "zone-rule heuristic done", covered: value.covered, bound: nil)
 
         // 4. Exact model.
         var floorBound: Double? = nil
         var provenInfeasible = false
-        var proven = false
+        var proven = plainMeetsRules && plain.provenOptimal
         let cbcSeconds = timeLimitSeconds * 0.4
-        if k > 0, k < instance.siteCount, instance.siteDemands.count <= 8_000_000, cbcSeconds > 0.01 {
+        if plainMeetsRules {
+            // Nothing to add: the plan and the bound of step 1 answer the question with the rules.
+        } else if k > 0, k < instance.siteCount, instance.siteDemands.count <= 8_000_000, cbcSeconds > 0.01 {
             let warm = value.shortfall <= tolerance ? chosen : nil
             let result = ZoneFloorModel.run(core, warmStart: warm, seconds: cbcSeconds,
                                             nodeLimit: CBCSolver.defaultNodeLimit(forSeconds: cbcSeconds))
@@ -163,7 +191,7 @@ extension CoverageProblem {
                 floorBound = max(b, value.covered)
                 proven = result.provenOptimal
             }
-        } else if k > 0, k < instance.siteCount {
+        } else if !plainMeetsRules, k > 0, k < instance.siteCount {
             notes.append("cbc (zone rules): skipped (too large or no time left); the heuristic's plan stands")
         }
         if value.shortfall > tolerance {

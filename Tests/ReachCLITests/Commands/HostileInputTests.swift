@@ -225,6 +225,18 @@ import TestSupport
                            firstLine: "--out \"scenario.json\" is a file, not a folder", usage: true)
     }
 
+    /// Questions (e) and (f) of the demo: phases that do not end at --keep, or a floor outside
+    /// 0 < F ≤ 1, are usage errors found before any work.
+    @Test(arguments: [
+        (["demo", "--phases", "10,20", "--no-roads"], "--phases must end at --keep (30): the last phase is the consolidation of question (b)"),
+        (["demo", "--phases", "20,10,30", "--no-roads"], "--phases must be strictly increasing cumulative counts (20 then 10)"),
+        (["demo", "--zone-floor", "0", "--no-roads"], "--zone-floor must be a share with 0 < F ≤ 1, not 0.0"),
+        (["demo", "--zone-floor", "1.5", "--no-roads"], "--zone-floor must be a share with 0 < F ≤ 1, not 1.5"),
+    ])
+    func demoPhasesAndFloorAreChecked(arguments: [String], message: String) throws {
+        try expectRejected(arguments, firstLine: message, usage: true)
+    }
+
     // MARK: 8. flags that would be ignored are rejected
 
     @Test(arguments: [

@@ -203,5 +203,79 @@ import TestSupport
         #expect(!html.contains("http://") && !html.contains("https://"))
         let branches = demo["post_offices_for_full_coverage"]?["post_offices_added"]?.numberValue ?? -1
         #expect(html.components(separatedBy: "class=\"branch-marker\"").count - 1 == Int(branches))
+        try checkPhasesAndFloor(demo, dir: dir, html: html)
+    }
+
+    /// Questions (e) and (f) of demo.json (issue 14): the three phases 10, 20, 30 are nested
+    /// (S1 ⊂ S2 ⊂ S3), each bounded, with a price of nesting ≥ 0; the floor variant is bounded by
+    /// the unconstrained bound, its price of fairness is what it loses against (b), and its zone
+    /// figures are those of its own residents.csv (the coverage evaluation, not the planner).
+    func checkPhasesAndFloor(_ demo: JSONNode, dir: URL, html: String) throws {
+        let consolidate = try #require(demo["consolidate_30"])
+        let c30Covered = try #require(consolidate["covered_population"]?.numberValue)
+        let c30Bound = try #require(consolidate["upper_bound_population"]?.numberValue)
+        let phased = try #require(demo["phases"])
+        let phases = try #require(phased["phases"]?.arrayElements)
+        #expect(phases.map { $0["branch_count"]?.numberValue } == [10, 20, 30])
+        #expect(phases.map { $0["date"]?.stringValue } == ["2024-10-01", "2025-04-01", "2025-07-01"])
+        var previous = Set<String>()
+        var previousCovered = 0.0
+        for (k, p) in phases.enumerated() {
+            let ids = (p["branches"]?.arrayElements ?? []).compactMap { $0.stringValue }
+            #expect(ids.count == [10, 20, 30][k] && Set(ids).count == ids.count, "phase \(k + 1)")
+            #expect(previous.isSubset(of: Set(ids)), "S\(k) ⊂ S\(k + 1)")
+            previous = Set(ids)
+            let covered = try #require(p["covered_population"]?.numberValue)
+            let bound = try #require(p["upper_bound_population"]?.numberValue)
+            let unnested = try #require(p["best_unnested_population"]?.numberValue)
+            let price = try #require(p["price_of_nesting_population"]?.numberValue)
+            #expect(bound + 0.5 >= covered && covered + 0.5 >= previousCovered, "phase \(k + 1)")
+            #expect(price >= 0 && abs(price - (unnested - covered)) <= 1, "phase \(k + 1)")
+            let gap = try #require(p["gap"]?.numberValue)
+            #expect(abs(gap - (bound - covered) / bound) < 1e-5, "phase \(k + 1)")
+            previousCovered = covered
+        }
+        // The last phase keeps 30 sites: (b)'s plan is its unnested plan, (b)'s bound its bound.
+        #expect(phases.last?["best_unnested_population"]?.numberValue.map { $0 >= c30Covered - 0.5 } == true)
+        #expect(phases.last?["upper_bound_population"]?.numberValue.map { $0 <= c30Bound + 0.5 } == true)
+        let phasePlan = try JSONParser.parse(Data(contentsOf: dir.appendingPathComponent("phases-10-20-30/plan.json")), fileName: "plan.json")
+        let planIds = (phasePlan["branches"]?.arrayElements ?? []).compactMap { $0["id"]?.stringValue }
+        let lastIds = (phases.last?["branches"]?.arrayElements ?? []).compactMap { $0.stringValue }
+        #expect(planIds.count == 30 && planIds == lastIds)
+
+        let floor = try #require(demo["zone_floor"])
+        #expect(floor["floor"]?.numberValue == 0.8 && floor["branches"]?.arrayElements?.count == 30)
+        let covered = try #require(floor["covered_population"]?.numberValue)
+        let bound = try #require(floor["upper_bound_population"]?.numberValue)
+        #expect(bound + 0.5 >= covered && bound <= c30Bound + 0.5, "a floor only removes plans")
+        #expect(floor["unconstrained_covered_population"]?.numberValue == c30Covered, "(b) is the plan without the floor")
+        #expect(covered <= c30Bound + 0.5)
+        #expect(floor["price_of_fairness_population"]?.numberValue.map { abs($0 - max(0, c30Covered - covered)) <= 1 } == true)
+        let zones = try #require(floor["zones"]?.arrayElements)
+        #expect(zones.count == 126)
+        // Per zone, the covered population of the floor plan's residents.csv (columns zone, covered).
+        var coveredByZone: [String: Double] = [:]
+        let recs = try CSVReader.read(url: dir.appendingPathComponent("consolidate-30-floor-80/residents.csv"))
+        for r in recs.dropFirst() where r.fields[11] == "true" { coveredByZone[r.fields[4], default: 0] += Double(r.fields[3])! }
+        let shortfall = try #require(floor["shortfall_population"]?.numberValue)
+        for z in zones {
+            let name = try #require(z["zone"]?.stringValue)
+            let zc = try #require(z["covered_population"]?.numberValue)
+            let coverable = try #require(z["coverable_population"]?.numberValue)
+            let target = try #require(z["target_population"]?.numberValue)
+            #expect(abs(zc - (coveredByZone[name] ?? 0)) <= 1, "\(name)")
+            #expect(zc <= coverable + 0.5, "\(name)")
+            // The target is 80 % of the coverable population unless the zone is reported unable to reach it.
+            if z["cannot_reach_floor"]?.boolValue == true {
+                #expect(target <= 0.8 * coverable + 0.5, "\(name)")
+            } else if z["best_share"]?.numberValue == nil {
+                #expect(abs(target - 0.8 * coverable) <= 0.5, "\(name)")
+            }
+            if shortfall == 0 { #expect(zc + 0.5 >= target, "\(name) meets its floor") }
+        }
+        let infeasible = try #require(floor["infeasible_zones"]?.arrayElements)
+        #expect(infeasible.count == zones.filter { $0["cannot_reach_floor"]?.boolValue == true }.count)
+        // The report carries both: the phases table and the floor's sentences.
+        #expect(html.contains("<table class=\"phases\">") && html.contains("Question (f)"))
     }
 }
