@@ -230,7 +230,7 @@ extension HTMLReport {
         while magnitude * 100 <= top { magnitude *= 10 }
         let reference = max(1, (top / magnitude).rounded(.down) * magnitude)
         let sizes = [reference, reference / 4, reference / 16].filter { $0 >= 1 }
-        let height = 2 * maxLoadRadiusPx + 4
+        let height = 2 * maxLoadRadiusPx + 16  // room for the label above the largest circle
         page.raw("<svg class=\"sw load-sizes\" width=\"240\" height=\"").number(height).raw("\" viewBox=\"0 0 240 ").number(height).raw("\">")
         var x = 2.0
         for v in sizes {

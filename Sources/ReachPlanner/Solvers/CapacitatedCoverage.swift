@@ -305,8 +305,23 @@ public enum CapacitatedCoverage {
             return solution(true)
         }
         guard exact else { notes.append("greedy only: the bound is the capacity bound"); return solution(false) }
-        guard inst.sites.count <= maxPairsForCBC else {
-            notes.append("cbc: skipped, \(inst.sites.count) covering pairs exceed \(maxPairsForCBC); the bound is the capacity bound")
+        // The Lagrangian bound (demand rows relaxed): all the time left when CBC is not tried,
+        // else a third of it, the rest for CBC.
+        let cbcTried = inst.sites.count <= maxPairsForCBC
+        let lagrangianSeconds = deadline.remainingSeconds * (cbcTried ? 1.0 / 3 : 1)
+        if lagrangianSeconds > 0.05 {
+            let l = lagrangianBound(inst, target: served, seconds: lagrangianSeconds)
+            if l < bound - tolerance {
+                notes.append("lagrangian (demand rows relaxed, per-site knapsacks): bound \(Int(l.rounded())) (before \(Int(bound.rounded())))")
+                bound = max(served, l)
+            }
+            if bound - served <= tolerance {
+                notes.append("the Lagrangian bound proves the plan optimal")
+                return solution(true)
+            }
+        }
+        guard cbcTried else {
+            notes.append("cbc: skipped, \(inst.sites.count) covering pairs exceed \(maxPairsForCBC); the bound is the smallest of the capacity, uncapacitated and Lagrangian bounds")
             return solution(false)
         }
         let remaining = deadline.remainingSeconds
