@@ -310,14 +310,19 @@ public enum CapacitatedCoverage {
         let cbcTried = inst.sites.count <= maxPairsForCBC
         let lagrangianSeconds = deadline.remainingSeconds * (cbcTried ? 1.0 / 3 : 1)
         if lagrangianSeconds > 0.05 {
-            let l = lagrangianBound(inst, target: served, seconds: lagrangianSeconds)
-            if l < bound - tolerance {
-                notes.append("lagrangian (demand rows relaxed, per-site knapsacks): bound \(Int(l.rounded())) (before \(Int(bound.rounded())))")
-                bound = max(served, l)
-            }
-            if bound - served <= tolerance {
-                notes.append("the Lagrangian bound proves the plan optimal")
-                return solution(true)
+            if let l = lagrangianBound(inst, target: served, seconds: lagrangianSeconds) {
+                if l < bound - tolerance {
+                    notes.append("lagrangian (demand rows relaxed, per-site knapsacks): bound \(Int(l.rounded())) (before \(Int(bound.rounded())))")
+                    bound = max(served, l)
+                } else {
+                    notes.append("lagrangian (demand rows relaxed): \(Int(l.rounded())), no tighter than \(Int(bound.rounded()))")
+                }
+                if bound - served <= tolerance {
+                    notes.append("the Lagrangian bound proves the plan optimal")
+                    return solution(true)
+                }
+            } else {
+                notes.append("lagrangian: not used, its iterations do not fit in the time left")
             }
         }
         guard cbcTried else {

@@ -1,3 +1,5 @@
+import Foundation
+
 extension CapacitatedCoverage {
     /// A Lagrangian upper bound on the population served, relaxing each demand's "served at most
     /// once" row (Σ_j y_ij ≤ 1) with a multiplier u_i ≥ 0.
@@ -11,10 +13,14 @@ extension CapacitatedCoverage {
     /// solved exactly by taking items by profit per filing. So every L(u) is a valid bound and the
     /// smallest one seen is returned. The multipliers follow a subgradient method (g_i = 1 −
     /// Σ_{j in the relaxed plan} y_ij, Polyak steps toward `target`, the best served population
-    /// known), starting from u = 0 (u = w gives the coverable population, so the result never exceeds it), for at most `iterations` or `seconds`.
+    /// known), starting from u = 0 (u = w gives the coverable population, so the result never
+    /// exceeds it), for `iterations` or until the step vanishes or the target is reached.
+    ///
+    /// Returns nil when `seconds` run out first — or, after the first iteration, clearly will —
+    /// so that the bound never depends on the machine's speed (the same rule as CBC's answers).
     /// - Complexity: O(P log P) per iteration for P covering pairs (each capacity-bound site sorts its demands).
     public static func lagrangianBound(_ inst: CapacitatedCoverageInstance, target: Double, iterations: Int = 300,
-                                       seconds: Double = .infinity) -> Double {
+                                       seconds: Double = .infinity) -> Double? {
         let deadline = Deadline(seconds: seconds)
         let n = inst.demandCount
         var usable = [Bool](repeating: false, count: inst.capacities.count)
@@ -33,7 +39,8 @@ extension CapacitatedCoverage {
         var theta = 2.0, sinceImprovement = 0
         var shares = [[(Int32, Double)]](repeating: [], count: inst.capacities.count)
         var scratch: [Int32] = []
-        for _ in 0..<max(1, iterations) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        for iteration in 0..<max(1, iterations) {
             // Each site's knapsack under u.
             var value = [Double](repeating: 0, count: inst.capacities.count)
             for j in sitesUsed {
@@ -72,7 +79,12 @@ extension CapacitatedCoverage {
             if l < best - 1e-9 * max(1, l) { best = l; sinceImprovement = 0 } else { sinceImprovement += 1 }
             if sinceImprovement >= 15 { theta /= 2; sinceImprovement = 0 }
             if best <= target * (1 + 1e-9) || theta < 1e-4 { break }
-            if deadline.remainingSeconds <= 0 { break }
+            if deadline.remainingSeconds <= 0 { return nil }
+            if iteration == 0, seconds.isFinite {
+                // Far more than the time left for the remaining iterations: give up now.
+                let used = secondsSince(start)
+                if used * Double(iterations) > 3 * seconds { return nil }
+            }
             // Subgradient of L at u: 1 − (share served in the relaxed plan).
             var g = [Double](repeating: 0, count: n)
             for i in 0..<n where hasSite[i] { g[i] = 1 }

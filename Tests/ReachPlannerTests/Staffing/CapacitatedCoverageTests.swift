@@ -96,7 +96,7 @@ import ReachPlanner
                 let coverable = zip(c.weights, c.covers).filter { !$0.1.isEmpty }.reduce(0) { $0 + $1.0 }
                 let tol = 1e-6 * max(1, best)
                 for target in [0, best] {
-                    let l = CapacitatedCoverage.lagrangianBound(try c.instance(), target: target)
+                    let l = try #require(CapacitatedCoverage.lagrangianBound(try c.instance(), target: target))
                     #expect(l >= best - tol, "seed \(seed) infinite \(infinite): Lagrangian \(l) below the optimum \(best)")
                     #expect(l <= coverable + tol, "seed \(seed): Lagrangian \(l) above the coverable \(coverable)")
                 }
