@@ -116,6 +116,18 @@ import ReachPlanner
         #expect(s.servedPopulation == 140 && s.upperBoundPopulation == 140 && s.provenOptimal)
     }
 
+    /// By hand: d0 and d1 (40 people, 10 filings each); A (room for 10 filings) covers both, B
+    /// (room for 10) only d0; open both. The greedy opens A first (a tie, lower index) and fills
+    /// it with d0 (a tie, lower index), so B finds nothing left: its fill serves 40. Assigned
+    /// exactly (d1 at A, d0 at B) the same plan serves 80 = the capacity bound 4 × 20: proven.
+    @Test func thePlanIsAssignedExactly() throws {
+        let c = Case(weights: [40, 40], covers: [[0, 1], [0]], capacities: [10, 10], forced: [], selectable: [0, 1], k: 2)
+        let s = try CapacitatedCoverage.solve(try c.instance(), timeLimitSeconds: 10)
+        #expect(s.servedPopulation == 80 && s.provenOptimal && s.chosen == [0, 1])
+        #expect(s.notes.contains { $0.contains("assigned exactly") && $0.contains("instead of 40") }, "\(s.notes)")
+        #expect(abs(s.siteLoads[0] - 10) < 1e-9 && abs(s.siteLoads[1] - 10) < 1e-9)
+    }
+
     @Test func infiniteCapacityEqualsTheUncapacitatedPlanner() throws {
         for seed in UInt64(100)...130 {
             let c = randomCase(seed, infinite: true)
