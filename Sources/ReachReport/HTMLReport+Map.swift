@@ -20,6 +20,7 @@ extension HTMLReport {
         for r in input.residents { add(r.position) }
         for s in input.intakePoints { add(s.position) }
         for b in input.proposedBranches { add(b.position) }
+        for s in input.siteLoads { add(s.position) }
         return box
     }
 
@@ -48,6 +49,7 @@ extension HTMLReport {
         if !input.isochrones.isEmpty { layers.append(("isochrones", "Travel-time bands")) }
         if !input.residents.isEmpty { layers.append(("residents", "Residents")) }
         if !input.intakePoints.isEmpty { layers.append(("sites", "Intake points")) }
+        if !input.siteLoads.isEmpty { layers.append(("loads", "Site loads")) }
         if !input.proposedBranches.isEmpty { layers.append(("branches", "Proposed branches")) }
         if !zonesDrawn.isEmpty { layers.append(("labels", "Zone names")) }
         if !layers.isEmpty {
@@ -102,9 +104,11 @@ extension HTMLReport {
             // Labels keep clear of the site and branch symbols drawn above them.
             let obstacles = input.intakePoints.filter { $0.position.isValid }.map { (frame.x($0.position), frame.y($0.position), 5.0) }
                 + input.proposedBranches.filter { $0.position.isValid }.map { (frame.x($0.position), frame.y($0.position), 10.0) }
+                + input.siteLoads.filter { $0.position.isValid }.map { (frame.x($0.position), frame.y($0.position), 6.0) }
             renderZoneLabels(zonesDrawn, frame: frame, obstacles: obstacles, into: page)
         }
 
+        renderSiteLoads(input, frame: frame, into: page)
         renderSites(input.intakePoints, frame: frame, into: page)
         renderBranches(input.proposedBranches, frame: frame, into: page)
         renderMapFurniture(input, frame: frame, into: page)

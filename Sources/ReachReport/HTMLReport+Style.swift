@@ -38,6 +38,7 @@ extension HTMLReport {
     #show-residents:not(:checked) ~ .map-wrap .layer-residents,
     #show-sites:not(:checked) ~ .map-wrap .layer-sites,
     #show-branches:not(:checked) ~ .map-wrap .layer-branches,
+    #show-loads:not(:checked) ~ .map-wrap .layer-loads,
     #show-labels:not(:checked) ~ .map-wrap .layer-labels { display: none; }
     .zone-labels text { font-size: 9.5px; fill: #2b2b2b; paint-order: stroke; stroke: #ffffff; stroke-width: 2.6px; stroke-linejoin: round; }
     .branch-marker circle, .legend-branch circle { fill: var(--accent); stroke: #ffffff; stroke-width: 1.6; }
@@ -57,7 +58,10 @@ extension HTMLReport {
     thead th { position: sticky; top: 0; background: #ffffff; border-bottom: 2px solid var(--line); }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
     tfoot td { font-weight: 700; border-top: 2px solid var(--line); }
-    tr.short td { background: var(--short); }
+    tr.short td, tr.over td { background: var(--short); }
+    tr.over td { font-weight: 600; }
+    tr.beyond-target td { background: #fff8e8; }
+    .busiest .table-wrap { max-height: 520px; overflow-y: auto; }
     td.share { white-space: nowrap; font-variant-numeric: tabular-nums; }
     .bar { display: inline-block; width: 90px; height: 9px; background: #eeeeee; border-radius: 2px; vertical-align: middle; overflow: hidden; }
     .bar span { display: block; height: 100%; }

@@ -33,6 +33,7 @@ public enum HTMLReport {
         renderMapSection(input, into: page)
         renderProofSection(input, into: page)
         renderPlanSection(input, into: page)
+        renderBusiestSites(input, into: page)
         renderZoneSection(input, into: page)
         renderAssumptions(input, into: page)
 

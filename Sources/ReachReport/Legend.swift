@@ -82,6 +82,8 @@ enum Legend {
             page.raw("</ul>\n")
         }
 
+        HTMLReport.renderLoadLegend(input, into: page)
+
         if !input.proposedBranches.isEmpty {
             page.raw("<h4>Proposed branches</h4>\n<ul>\n<li><svg class=\"sw legend-branch\" width=\"20\" height=\"20\" viewBox=\"-10 -10 20 20\"><circle r=\"9\"/><text y=\"3.3\">1</text></svg> ")
             page.text("Numbered in roll-out order (\(ReportFormat.grouped(Double(input.proposedBranches.count))) branches)").raw("</li>\n</ul>\n")

@@ -39,6 +39,16 @@ public struct ReportInput: Sendable {
     public var phases: [ReportPhase] = []
     /// Sentences on the zone rules (floor, price of fairness, zones that cannot reach it).
     public var zoneRules: [String] = []
+    /// Open sites with their loads and queues (sites.csv of the same run): drawn as symbols sized
+    /// by filings a year and coloured by expected wait, and listed busiest first. Empty: no
+    /// loads are shown.
+    public var siteLoads: [ReportSiteLoad] = []
+    /// One sentence on where the loads come from (e.g. "184 staff placed by marginal gain at the
+    /// 30 sites of (b)"); shown under the busiest-sites heading and in the legend. May be empty.
+    public var siteLoadsCaption: String = ""
+    /// The wait target in minutes: the wait colour classes are drawn around it (⅓ T, T, 2 T)
+    /// and waits above it are marked in the table. Nil: ``ReportSiteLoad/defaultWaitTargetMinutes``.
+    public var waitTargetMinutes: Double?
     /// An optional footer line (tool version, command line, a date passed in by the caller).
     /// The renderer never adds a date of its own, so equal inputs give equal bytes.
     public var footer: String?

@@ -34,6 +34,10 @@ func registerPlannerBenchmarks(_ cases: inout [BenchmarkCase]) {
                                summary: "the back end of `reach plan` as shipped (CBC with its size guard, warm-started), 200k × 2k, N = 30, --time-limit 60 (issue 14: gap ≤ 0.1 %)") {
         try runPlannerBenchmark(solver: CBCSolver(), timeLimitSeconds: 60)
     })
+    cases.append(BenchmarkCase(name: "plan-capacitated-200k",
+                               summary: "capacitated plan (reach plan --capacitated path), 200k × 2k, N = 30, --time-limit 30: a gap must be reported within 30 s (issue 13)") {
+        try runCapacitatedBenchmark(timeLimitSeconds: 30)
+    })
     cases.append(BenchmarkCase(name: "plan-cbc-20k",
                                summary: "CBC exact back end warm-started, 20k residents × 400 candidates, N = 10, 60 s") {
         try runPlannerBenchmark(solver: CBCSolver(), timeLimitSeconds: 60, size: .small)
@@ -82,6 +86,35 @@ private func runPlannerBenchmark(solver: any CoverageSolver, timeLimitSeconds: D
                   solveSeconds, cpu, phases, covered, solution.totalPopulation, 100 * solution.coveredShare,
                   solution.upperBoundPopulation, 100 * solution.gap, solution.provenOptimal ? "yes" : "no",
                   solution.solver.notes.joined(separator: "; "))
+}
+
+/// The capacitated plan on the 200k × 2k instance: filings = population × 0.24 (the default
+/// rate), each candidate staffed with 2…12 counters (seeded), 15 min per filing, 40 h a week, so
+/// a site serves 8,320 filings a year per counter; the same solve as `reach plan --capacitated`
+/// (``CapacitatedPlanning/solve(_:uncapacitated:type:timeLimitSeconds:progress:timings:)``).
+private func runCapacitatedBenchmark(timeLimitSeconds: Double) throws -> String {
+    let (problem, _, _) = try hanoiSizedInstance.get()
+    let ((offsets, sites, populations, siteCount), buildSeconds) = measureSeconds { makeHanoiSizedCoverage() }
+    var rng = SplitMix64(seed: 13)
+    let staff = (0 ..< siteCount).map { _ in 2 + Int(rng.next() % 11) }
+    let capacities = staff.map { Double($0) * 40 * 52 * 60 / 15 }
+    let loads = populations.map { $0 * 0.24 }
+    let full = try CapacitatedCoverageInstance(weights: populations, loads: loads, offsets: offsets, sites: sites, capacities: capacities,
+                                               forced: [], selectable: Array(0 ..< siteCount), branches: 30)
+    let cpuBefore = plannerCPUSeconds()
+    var timings = StageTimings()
+    let ((solution, mergedIndex), seconds) = try measureSeconds {
+        try CapacitatedPlanning.solve(full, uncapacitated: problem, type: .coverage(.add, branches: 30),
+                                      timeLimitSeconds: timeLimitSeconds, timings: &timings)
+    }
+    let cpu = plannerCPUSeconds() - cpuBefore
+    let merged = Set(mergedIndex.filter { $0 >= 0 }).count
+    let total = populations.reduce(0, +)
+    let capacity = solution.chosen.reduce(0.0) { $0 + capacities[$1] }
+    return String(format: "coverage lists %.2f s (%d pairs); %d merged demands; solve %.2f s wall, %.2f s CPU (parent; the CBC worker not counted); served %.0f of %.0f (%.2f %%), capacity of the 30 chosen %.0f filings/yr = %.0f people; bound %.0f; gap %.3f %%; proven %@; %@",
+                  buildSeconds, sites.count, merged, seconds, cpu, solution.servedPopulation, total, 100 * solution.servedPopulation / total,
+                  capacity, capacity / 0.24, solution.upperBoundPopulation, 100 * solution.gap, solution.provenOptimal ? "yes" : "no",
+                  solution.notes.joined(separator: "; "))
 }
 
 /// User + system CPU seconds of this process so far (getrusage), to read timings on a busy machine.

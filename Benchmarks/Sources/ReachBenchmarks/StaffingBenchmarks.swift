@@ -30,4 +30,24 @@ func registerStaffingBenchmarks(_ cases: inout [BenchmarkCase]) {
             return line + String(format: "; prepare (read, graph, snap) %.2f s; best %.3f s = evaluate (nearest + fastest search) %.3f s + staffing (loads, queues, allocation, fewest) %.3f s",
                                  prepareSeconds, best, bestEvaluate, bestStaff)
         }))
+    cases.append(BenchmarkCase(
+        name: "plan-capacitated-hanoi",
+        summary: "Hanoi scenario (whole-province roads): reach plan --capacitated --mode consolidate --branches 30 --default-staff 20 --time-limit 20",
+        run: {
+            let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("data/hanoi")
+            let scenario = try Scenario.load(from: dir.appendingPathComponent("scenario.json"))
+            let (prepared, prepareSeconds) = try measureSeconds { try PreparedScenario.prepare(try ScenarioLoader.load(scenario)) }
+            var timings = StageTimings()
+            // REACH_BENCH_TIME_LIMIT overrides the 20 s (to see what more time gives).
+            let limit = ProcessInfo.processInfo.environment["REACH_BENCH_TIME_LIMIT"].flatMap(Double.init) ?? 20
+            let (r, seconds) = try measureSeconds {
+                try CapacitatedPlanning.plan(prepared: prepared, mode: .consolidate, branches: 30, defaultStaff: 20,
+                                             timeLimitSeconds: limit, timings: &timings)
+            }
+            let s = r.solution
+            return String(format: "time limit %.0f s; prepare %.2f s; plan %.2f s (coverage sets, uncapacitated + capacitated solve, evaluation); served %.0f; bound %.0f; gap %.3f %%; proven %@; %@",
+                          limit, prepareSeconds, seconds, s.servedPopulation, s.upperBoundPopulation, 100 * s.gap, s.provenOptimal ? "yes" : "no",
+                          s.notes.joined(separator: "; "))
+        }))
 }

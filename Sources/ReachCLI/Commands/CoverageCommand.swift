@@ -66,7 +66,7 @@ enum CoverageRunOutput {
         }
         if let report = try output.reportURL() {
             try timings.measure("report") {
-                try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: evaluation), as: report)
+                try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: evaluation, staffing: staffing), as: report)
             }
         }
         // summary.json is staged last: with --timings it carries the time of everything before it.

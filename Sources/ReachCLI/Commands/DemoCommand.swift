@@ -149,7 +149,8 @@ struct DemoCommand: ParsableCommand {
         try batch.add(demo.text(), as: outDir.appendingPathComponent("demo.json"))
         try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: today),
                       as: coverageDir.appendingPathComponent("report.html"))
-        try batch.add(ReportBuilder.planReport(prepared: prepared, result: consolidate, title: nil),
+        try batch.add(ReportBuilder.planReport(prepared: prepared, result: consolidate, title: nil, staffing: staffing.staffed,
+                                               staffingCaption: "Question (d): \(staff) staff placed by marginal gain.", waitTargetMinutes: maxWaitMinutes),
                       as: outDir.appendingPathComponent("consolidate-\(keep)/report.html"))
         try batch.add(ReportBuilder.planReport(prepared: postOffices, result: fewest, title: nil),
                       as: outDir.appendingPathComponent("post-offices/report.html"))
@@ -159,7 +160,7 @@ struct DemoCommand: ParsableCommand {
                       as: outDir.appendingPathComponent("\(floorFolder)/report.html"))
         try batch.add(ReportBuilder.demoReport(prepared: prepared, today: today, consolidate: consolidate,
                                                postOffices: postOffices, fewest: fewest, phased: phased, phaseDates: phaseDates,
-                                               floored: floored, notes: notes),
+                                               floored: floored, notes: notes, staffing: staffing),
                       as: reportURL)
         timings.add("write", RunClock.seconds(since: writeStart))
         timings.add("total", RunClock.seconds(since: start))

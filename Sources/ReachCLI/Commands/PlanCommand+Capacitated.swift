@@ -42,7 +42,9 @@ extension PlanCommand {
                                                  staffing: staffing, planGeoJSON: planGeoJSON, newlyCovered: false)
         }
         if let report = try output.reportURL() {
-            try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: result.evaluation), as: report)
+            try batch.add(ReportBuilder.coverageReport(prepared: prepared, evaluation: result.evaluation, staffing: staffing,
+                                                      staffingCaption: "Loads of the capacitated plan's open sites under file-anywhere; staff from the sites table."),
+                          as: report)
         }
         let text: String
         switch output.format {

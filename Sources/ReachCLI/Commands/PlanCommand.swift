@@ -152,7 +152,7 @@ enum PlanRunOutput {
         }
         if let report = try output.reportURL() {
             try timings.measure("report") {
-                try batch.add(ReportBuilder.planReport(prepared: prepared, result: result, title: reportTitle), as: report)
+                try batch.add(ReportBuilder.planReport(prepared: prepared, result: result, title: reportTitle, staffing: staffing), as: report)
             }
         }
         // plan.json is staged last: with --timings it carries the time of everything before it.

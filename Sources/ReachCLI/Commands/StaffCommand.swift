@@ -24,6 +24,7 @@ struct StaffCommand: ParsableCommand {
     @Option(name: .customLong("open-sites"), help: "Comma-separated ids of the open sites (default: the existing table).") var openSites: String?
     @Option(help: "Write sites.csv, sites.geojson and staff.json into this folder (created if needed).") var out: String?
     @Option(help: "stdout format: text or json.") var format: OutputFormat = .text
+    @Option(help: "Also write a self-contained HTML map report (loads, waits, busiest sites) to this file.") var report: String?
 
     func validate() throws {
         guard staffTotal >= 1 else { throw ValidationError("--staff-total must be ≥ 1") }
@@ -39,6 +40,8 @@ struct StaffCommand: ParsableCommand {
         let (resolved, batch) = try scenario.resolveGuardingInputs(timings: &timings)
         let outDir = try out.map { try OutputPaths.url($0, option: "--out") }
         if let outDir { try batch.reserve(["sites.csv", "sites.geojson", "staff.json"].map { outDir.appendingPathComponent($0) }) }
+        let reportURL = try report.map { try OutputPaths.url($0, option: "--report") }
+        if let reportURL { try batch.reserve(reportURL) }
         let prepared = try scenario.prepare(resolved, progress: progress, timings: &timings)
         let open = try StaffCommand.openSiteIndices(openSites, prepared: prepared)
         guard staffTotal >= open.count else {
@@ -56,6 +59,9 @@ struct StaffCommand: ParsableCommand {
         if let outDir {
             try StaffingText.addSiteFiles(batch, outDir, prepared: prepared, staffing: result.staffed)
             try batch.add(json.text(), as: outDir.appendingPathComponent("staff.json"))
+        }
+        if let reportURL {
+            try batch.add(ReportBuilder.staffReport(prepared: prepared, evaluation: evaluation, result: result), as: reportURL)
         }
         timings.add("total", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         let output: String

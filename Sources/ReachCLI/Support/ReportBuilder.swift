@@ -105,8 +105,41 @@ enum ReportBuilder {
         }
     }
 
-    static func coverageReport(prepared: PreparedScenario, evaluation: CoverageEvaluation) throws -> String {
-        let input = ReportInput(
+    /// The open sites' loads and queues, as sites.csv of the same run writes them.
+    static func siteLoads(_ prepared: PreparedScenario, _ staffing: StaffingEvaluation) -> [ReportSiteLoad] {
+        staffing.sites.map { s in
+            let site = prepared.sites[s.site]
+            return ReportSiteLoad(id: site.id, name: site.name ?? "", position: site.position,
+                                  assignedPopulation: s.assignedPopulation, filingsPerYear: s.assignedFilingsPerYear,
+                                  staff: s.counters, capacityPerYear: s.capacityPerYear, utilisation: s.utilisation,
+                                  waitMinutes: s.waitMinutes, overCapacity: s.overCapacity)
+        }
+    }
+
+    /// Adds the loads, waits and their key figures and assumptions to a report; nothing when
+    /// there is no staffing result or no counter filing at all.
+    static func addStaffing(_ input: inout ReportInput, prepared: PreparedScenario, staffing: StaffingEvaluation?,
+                            caption: String, waitTargetMinutes: Double? = nil) {
+        guard let e = staffing, !e.sites.isEmpty, e.counterFilingsPerYear > 0 else { return }
+        input.siteLoads = siteLoads(prepared, e)
+        input.siteLoadsCaption = caption
+        input.waitTargetMinutes = waitTargetMinutes
+        if input.keyFigures.isEmpty { input.keyFigures = input.derivedKeyFigures() }
+        let minutes = { (v: Double?) in v.map { $0.isFinite ? ReportFormat.fixed($0, decimals: 1) + " min" : "∞" } ?? "—" }
+        if e.queuesKnown, let mean = e.meanWaitMinutes {
+            input.keyFigures.append(ReportFigure(label: "Expected wait at the busiest hour", value: minutes(mean),
+                                                 note: "filings-weighted mean; worst site \(minutes(e.maxWaitMinutes)); \(e.overCapacitySites.count) site(s) over capacity"))
+        } else {
+            input.keyFigures.append(ReportFigure(label: "Counter filings a year", value: ReportFormat.grouped(e.counterFilingsPerYear),
+                                                 note: "waits not computed: no staff or capacity for every open site"))
+        }
+        let p = e.parameters
+        input.assumptions.notes.append("Staffing: \(DecimalText.fixed(p.filingsPerPersonYear, decimals: 3)) filings per person a year, \(ReportFormat.percent(p.onlineShare)) online, \(DecimalText.fixed(p.serviceMinutes, decimals: 1)) min per filing, \(DecimalText.fixed(p.openingHoursPerWeek, decimals: 1)) counter hours a week, busiest hour \(DecimalText.fixed(p.peakFactor, decimals: 2)) × the average hour, wait target \(ReportFormat.minutes(waitTargetMinutes ?? ReportSiteLoad.defaultWaitTargetMinutes)). Only the filing rate has a published source (Đà Nẵng 2024); service minutes, peak factor and the wait target are planner assumptions — set them in the scenario (README \"Capacity and staffing\").")
+    }
+
+    static func coverageReport(prepared: PreparedScenario, evaluation: CoverageEvaluation,
+                               staffing: StaffingEvaluation? = nil, staffingCaption: String = "Staff from the sites table.") throws -> String {
+        var input = ReportInput(
             title: "\(prepared.loaded.scenario.name): who is covered today",
             subtitle: "\(evaluation.openSites.count) intake points, \(TextSummary.people(evaluation.totals.population)) residents",
             assumptions: assumptions(prepared, evaluation),
@@ -114,10 +147,34 @@ enum ReportBuilder {
             intakePoints: sites(prepared, open: evaluation.openSites, branches: []),
             zones: zones(prepared, evaluation),
             warnings: prepared.warnings.map(\.message))
+        addStaffing(&input, prepared: prepared, staffing: staffing, caption: staffingCaption)
         return HTMLReport.render(input)
     }
 
-    static func planReport(prepared: PreparedScenario, result: ScenarioPlanning.Result, title: String?) throws -> String {
+    /// `reach staff --report`: the open sites' loads and the allocation's waits over today's coverage.
+    static func staffReport(prepared: PreparedScenario, evaluation: CoverageEvaluation, result: StaffingRun) throws -> String {
+        let e = result.staffed, a = result.allocation
+        var input = ReportInput(
+            title: "\(prepared.loaded.scenario.name): \(a.staffTotal) staff at \(e.sites.count) open sites",
+            subtitle: "loads under file-anywhere, staff placed by marginal gain (objective \(a.objective.rawValue)), expected waits at the busiest hour",
+            assumptions: assumptions(prepared, evaluation),
+            residents: residents(prepared, evaluation),
+            intakePoints: sites(prepared, open: evaluation.openSites, branches: []),
+            zones: zones(prepared, evaluation),
+            warnings: prepared.warnings.map(\.message))
+        var caption = "\(a.staffTotal) staff placed by marginal gain at the \(e.sites.count) open sites."
+        if let target = result.maxWaitMinutes {
+            let what = a.objective == .mean ? "a mean wait" : "every site's wait"
+            caption += result.fewest.map { " The fewest staff for \(what) ≤ \(ReportFormat.minutes(target)): \($0.staffTotal)." }
+                ?? " No staff total up to 10,000,000 gives \(what) ≤ \(ReportFormat.minutes(target))."
+        }
+        addStaffing(&input, prepared: prepared, staffing: e, caption: caption, waitTargetMinutes: result.maxWaitMinutes)
+        return HTMLReport.render(input)
+    }
+
+    static func planReport(prepared: PreparedScenario, result: ScenarioPlanning.Result, title: String?,
+                           staffing: StaffingEvaluation? = nil, staffingCaption: String = "Staff from the sites table.",
+                           waitTargetMinutes: Double? = nil) throws -> String {
         let s = result.solution
         let modeText = s.problemType.mode == .add ? "new branches added to today's intake points" : "sites kept (consolidation)"
         let input = ReportInput(
@@ -132,6 +189,7 @@ enum ReportBuilder {
             warnings: (prepared.warnings + result.warnings).map(\.message))
         var withProof = input
         addProof(&withProof, s)
+        addStaffing(&withProof, prepared: prepared, staffing: staffing, caption: staffingCaption, waitTargetMinutes: waitTargetMinutes)
         return HTMLReport.render(withProof)
     }
 
@@ -159,7 +217,8 @@ enum ReportBuilder {
 
     static func demoReport(prepared: PreparedScenario, today: CoverageEvaluation, consolidate: ScenarioPlanning.Result,
                            postOffices: PreparedScenario, fewest: ScenarioPlanning.Result, phased: ScenarioPlanning.Result,
-                           phaseDates: [String], floored: ScenarioPlanning.Result, notes: [String]) throws -> String {
+                           phaseDates: [String], floored: ScenarioPlanning.Result, notes: [String],
+                           staffing: StaffingRun? = nil) throws -> String {
         let p = TextSummary.people, pc = TextSummary.percent
         let figures = [
             ReportFigure(label: "Residents", value: p(today.totals.population), note: "\(p(Double(prepared.residents.count))) points"),
@@ -184,6 +243,11 @@ enum ReportBuilder {
             warnings: (prepared.warnings + fewest.warnings).map(\.message))
         var withProof = input
         demoProof(&withProof, consolidate: consolidate.solution, phased: phased.solution, phaseDates: phaseDates, floored: floored.solution)
+        if let staffing {
+            addStaffing(&withProof, prepared: prepared, staffing: staffing.staffed,
+                        caption: "Question (d): \(staffing.allocation.staffTotal) staff placed by marginal gain at the \(staffing.staffed.sites.count) sites of (b) (circles; files in staff-\(staffing.allocation.staffTotal)/).",
+                        waitTargetMinutes: staffing.maxWaitMinutes)
+        }
         return HTMLReport.render(withProof)
     }
 

@@ -13,7 +13,11 @@
 ///   of civil servants (Decision 188/1999/QĐ-TTg: Monday–Friday, 8 hours a day); online filing
 ///   runs around the clock but is not counter work.
 /// - `peak_factor` **1.5**: the busiest hour of the week carries 1.5 × the average hourly arrival
-///   rate over the opening hours (an assumption: Monday mornings and the days before deadlines).
+///   rate over the opening hours — a planner assumption (Monday mornings and the days before
+///   deadlines are busiest; no published factor for Vietnamese one-stop offices was found).
+///
+/// The wait target (15 minutes in `reach demo` and the report) is a planner assumption too, set
+/// with `--max-wait-minutes` (README "Where the defaults come from").
 public struct ServiceParameters: Sendable, Hashable {
     public var filingsPerPersonYear: Double
     public var onlineShare: Double

@@ -248,6 +248,29 @@ public enum CapacitatedCoverage {
         return (r.served, r.share, r.loads)
     }
 
+    /// The population a plan serves at best, from the assignment LP on its open sites only (the
+    /// pairs of other sites dropped, so the model stays small at any instance size); nil when
+    /// CBC does not finish in `seconds` (so the answer never depends on the machine's speed).
+    static func exactlyServed(_ inst: CapacitatedCoverageInstance, chosen: [Int], seconds: Double) throws
+        -> (served: Double, share: [Double], loads: [Double])? {
+        var open = [Bool](repeating: false, count: inst.capacities.count)
+        for j in inst.forced + chosen { open[j] = true }
+        var offsets = [0], sites: [Int32] = []
+        for i in 0..<inst.demandCount {
+            for p in inst.offsets[i]..<inst.offsets[i + 1] where open[Int(inst.sites[p])] { sites.append(inst.sites[p]) }
+            offsets.append(sites.count)
+        }
+        let reduced = try CapacitatedCoverageInstance(weights: inst.weights, loads: inst.loads, offsets: offsets, sites: sites,
+                                                      capacities: inst.capacities, forced: open.indices.filter { open[$0] },
+                                                      selectable: [], branches: 0)
+        let (model, firstPair) = model(reduced, fixed: nil)
+        let answer = try model.solve(warmStart: nil, readColumns: model.columnCount, seconds: seconds, nodeLimit: nil,
+                                     worker: CBCSolver.defaultWorker)
+        guard answer.provenOptimal, !answer.stoppedByTime, let values = answer.columnValues else { return nil }
+        let r = read(reduced, values: values, firstPair: firstPair)
+        return (r.served, r.share, r.loads)
+    }
+
     /// A bound no plan can beat: the population of coverable demands without filings plus, for
     /// the others, the highest population per filing × the capacity of the forced sites and of the
     /// K largest selectable ones (served population Σ w_i y_ij ≤ max(w/f) × Σ_j load_j); at most
@@ -295,6 +318,14 @@ public enum CapacitatedCoverage {
         var bound = min(capacityBound(inst), upperBoundHint)
         let tolerance = 1e-9 * max(1, inst.weights.reduce(0, +))
         var notes: [String] = startNote.map { [$0] } ?? []
+        // The greedy's fill is one feasible assignment of its plan, not always the best: the
+        // assignment LP on the plan's sites alone (small) gives the plan's exact served population.
+        if exact, bound - served > tolerance, deadline.remainingSeconds > 0.1,
+           let r = try? exactlyServed(inst, chosen: chosen, seconds: 0.25 * deadline.remainingSeconds),
+           r.served > served + tolerance {
+            notes.append("the greedy's plan, assigned exactly (LP on its sites), serves \(Int(r.served.rounded())) instead of \(Int(served.rounded()))")
+            served = r.served; share = r.share; loads = r.loads
+        }
         func solution(_ proven: Bool) -> CapacitatedCoverageSolution {
             CapacitatedCoverageSolution(chosen: chosen.sorted(), servedPopulation: served, upperBoundPopulation: max(bound, served),
                                         provenOptimal: proven || bound - served <= tolerance, servedShare: share,
@@ -305,8 +336,28 @@ public enum CapacitatedCoverage {
             return solution(true)
         }
         guard exact else { notes.append("greedy only: the bound is the capacity bound"); return solution(false) }
-        guard inst.sites.count <= maxPairsForCBC else {
-            notes.append("cbc: skipped, \(inst.sites.count) covering pairs exceed \(maxPairsForCBC); the bound is the capacity bound")
+        // The Lagrangian bound (demand rows relaxed): all the time left when CBC is not tried,
+        // else a third of it, the rest for CBC.
+        let cbcTried = inst.sites.count <= maxPairsForCBC
+        let lagrangianSeconds = deadline.remainingSeconds * (cbcTried ? 1.0 / 3 : 1)
+        if lagrangianSeconds > 0.05 {
+            if let l = lagrangianBound(inst, target: served, seconds: lagrangianSeconds) {
+                if l < bound - tolerance {
+                    notes.append("lagrangian (demand rows relaxed, per-site knapsacks): bound \(Int(l.rounded())) (before \(Int(bound.rounded())))")
+                    bound = max(served, l)
+                } else {
+                    notes.append("lagrangian (demand rows relaxed): \(Int(l.rounded())), no tighter than \(Int(bound.rounded()))")
+                }
+                if bound - served <= tolerance {
+                    notes.append("the Lagrangian bound proves the plan optimal")
+                    return solution(true)
+                }
+            } else {
+                notes.append("lagrangian: not used, its iterations do not fit in the time left")
+            }
+        }
+        guard cbcTried else {
+            notes.append("cbc: skipped, \(inst.sites.count) covering pairs exceed \(maxPairsForCBC); the bound is the smallest of the capacity, uncapacitated and Lagrangian bounds")
             return solution(false)
         }
         let remaining = deadline.remainingSeconds

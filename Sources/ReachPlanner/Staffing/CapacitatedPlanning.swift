@@ -65,21 +65,10 @@ public enum CapacitatedPlanning {
         let full = try CapacitatedCoverageInstance(weights: weights, loads: loads, offsets: sets.offsets, sites: sets.sites,
                                                    capacities: capacities, forced: forced, selectable: selectable,
                                                    branches: branches - required)
-        let (instance, mergedIndex) = full.merged()
-        // The uncapacitated plan (CBC, 40 % of the time): its proven bound on the covered
-        // population bounds the served population too, and its plan is a second start.
         let problem = try CoverageProblem.fromCoverageLists(populations: weights, sites: sites.map { PlanningSite(id: $0.id, role: $0.role) },
                                                             coverOffsets: sets.offsets, coverSites: sets.sites, coverMinutes: sets.minutes)
-        let uncapacitated = try timings.measure("solve") {
-            try problem.solve(.coverage(mode, branches: branches), using: CBCSolver(), timeLimitSeconds: 0.4 * timeLimitSeconds)
-        }
-        let forcedSet = Set(forced)
-        let uncapacitatedChosen = uncapacitated.openSites.filter { !forcedSet.contains($0) }
-        progress.stage("solving the capacitated plan (\(instance.demandCount) merged demands, \(instance.sites.count) pairs, \(selectable.count) selectable sites)")
-        let solution = try timings.measure("solve") {
-            try CapacitatedCoverage.solve(instance, timeLimitSeconds: 0.6 * timeLimitSeconds,
-                                          upperBoundHint: uncapacitated.upperBoundPopulation, alternativeStart: uncapacitatedChosen)
-        }
+        let (solution, mergedIndex) = try solve(full, uncapacitated: problem, type: .coverage(mode, branches: branches),
+                                                timeLimitSeconds: timeLimitSeconds, progress: progress, timings: &timings)
         let open = (forced + solution.chosen).sorted()
         var evaluation = try prepared.evaluate(openSites: open, timings: &timings)
         var share = [Double](repeating: 0, count: prepared.residents.count)
@@ -95,6 +84,28 @@ public enum CapacitatedPlanning {
         return Result(mode: mode, branchesRequested: branches, solution: solution, openSites: open, chosenSites: solution.chosen,
                       capacities: capacities, evaluation: evaluation, residentServedShare: share,
                       overCapacityPopulation: over, warnings: warnings)
+    }
+
+    /// The solve of ``plan(prepared:mode:branches:defaultStaff:timeLimitSeconds:progress:timings:)``
+    /// on a built instance: demands merged; the uncapacitated plan of the same coverage lists
+    /// (`uncapacitated`, CBC with 40 % of the time) gives a proven bound on the covered — hence
+    /// on the served — population and a second start; then ``CapacitatedCoverage/solve`` with the
+    /// remaining 60 %. `mergedIndex[i]` is the merged demand of original demand i (−1: dropped).
+    public static func solve(_ full: CapacitatedCoverageInstance, uncapacitated problem: CoverageProblem, type: ProblemType,
+                             timeLimitSeconds: Double, progress: ProgressReporter = .silent,
+                             timings: inout StageTimings) throws -> (solution: CapacitatedCoverageSolution, mergedIndex: [Int32]) {
+        let (instance, mergedIndex) = full.merged()
+        let uncapacitated = try timings.measure("solve") {
+            try problem.solve(type, using: CBCSolver(), timeLimitSeconds: 0.4 * timeLimitSeconds)
+        }
+        let forcedSet = Set(full.forced)
+        let uncapacitatedChosen = uncapacitated.openSites.filter { !forcedSet.contains($0) }
+        progress.stage("solving the capacitated plan (\(instance.demandCount) merged demands, \(instance.sites.count) pairs, \(full.selectable.count) selectable sites)")
+        let solution = try timings.measure("solve") {
+            try CapacitatedCoverage.solve(instance, timeLimitSeconds: 0.6 * timeLimitSeconds,
+                                          upperBoundHint: uncapacitated.upperBoundPopulation, alternativeStart: uncapacitatedChosen)
+        }
+        return (solution, mergedIndex)
     }
 
     /// The members `plan.json` gains with `--capacitated` (inserted before the warnings).

@@ -86,6 +86,48 @@ import ReachPlanner
         }
     }
 
+    /// The Lagrangian bound (demand rows relaxed) is never below the exhaustive optimum (max-flow
+    /// oracle) and never above the coverable population.
+    @Test func lagrangianBoundNeverBelowTheOracle() throws {
+        for seed in UInt64(1)...60 {
+            for infinite in [false, true] {
+                let c = randomCase(seed, infinite: infinite)
+                let best = subsets(c.selectable, c.k).map { maxFlowServed(c, open: Set($0 + c.forced)) }.max()!
+                let coverable = zip(c.weights, c.covers).filter { !$0.1.isEmpty }.reduce(0) { $0 + $1.0 }
+                let tol = 1e-6 * max(1, best)
+                for target in [0, best] {
+                    let l = try #require(CapacitatedCoverage.lagrangianBound(try c.instance(), target: target))
+                    #expect(l >= best - tol, "seed \(seed) infinite \(infinite): Lagrangian \(l) below the optimum \(best)")
+                    #expect(l <= coverable + tol, "seed \(seed): Lagrangian \(l) above the coverable \(coverable)")
+                }
+            }
+        }
+    }
+
+    /// By hand: d0 (100 people, 25 filings) covered only by A (room for 10 filings = 40 people),
+    /// d1 (100 people) only by B (no limit); open both (K = 2). The best plan serves 40 + 100 = 140.
+    /// The uncapacitated bound is 200 and the capacity bound is the coverable 200 (B has no
+    /// limit); the Lagrangian at u = 0 is already v_A + v_B = 40 + 100 = 140, the optimum.
+    @Test func lagrangianBoundByHand() throws {
+        let c = Case(weights: [100, 100], covers: [[0], [1]], capacities: [10, .infinity], forced: [], selectable: [0, 1], k: 2)
+        #expect(CapacitatedCoverage.capacityBound(try c.instance()) == 200)
+        #expect(CapacitatedCoverage.lagrangianBound(try c.instance(), target: 0) == 140)
+        let s = try CapacitatedCoverage.solve(try c.instance(), timeLimitSeconds: 10, upperBoundHint: 200)
+        #expect(s.servedPopulation == 140 && s.upperBoundPopulation == 140 && s.provenOptimal)
+    }
+
+    /// By hand: d0 and d1 (40 people, 10 filings each); A (room for 10 filings) covers both, B
+    /// (room for 10) only d0; open both. The greedy opens A first (a tie, lower index) and fills
+    /// it with d0 (a tie, lower index), so B finds nothing left: its fill serves 40. Assigned
+    /// exactly (d1 at A, d0 at B) the same plan serves 80 = the capacity bound 4 × 20: proven.
+    @Test func thePlanIsAssignedExactly() throws {
+        let c = Case(weights: [40, 40], covers: [[0, 1], [0]], capacities: [10, 10], forced: [], selectable: [0, 1], k: 2)
+        let s = try CapacitatedCoverage.solve(try c.instance(), timeLimitSeconds: 10)
+        #expect(s.servedPopulation == 80 && s.provenOptimal && s.chosen == [0, 1])
+        #expect(s.notes.contains { $0.contains("assigned exactly") && $0.contains("instead of 40") }, "\(s.notes)")
+        #expect(abs(s.siteLoads[0] - 10) < 1e-9 && abs(s.siteLoads[1] - 10) < 1e-9)
+    }
+
     @Test func infiniteCapacityEqualsTheUncapacitatedPlanner() throws {
         for seed in UInt64(100)...130 {
             let c = randomCase(seed, infinite: true)
