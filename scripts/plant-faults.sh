@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Plants each fault of Documentation/testing.md in a COPY of the repository, runs the tests
+# that must catch it, and reports CAUGHT or MISSED. Exits non-zero when any fault is missed,
+# when a fault no longer applies (its line changed: update the table), or when the unplanted
+# copy does not pass the same tests.
+#
+#   scripts/plant-faults.sh            # every fault
+#   scripts/plant-faults.sh a c        # only faults a and c
+#
+# The copy lives in $REACH_FAULTS_DIR (default: /tmp/reach-plant-faults); its .build is kept
+# between runs, so only the first run builds from scratch. Each fault is planted, tested and
+# then reverted by restoring the pristine file, so the next build is incremental.
+set -u
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+copy=${REACH_FAULTS_DIR:-/tmp/reach-plant-faults}
+swift=${SWIFT:-swift}
+
+# id | file | sed expression (applied with sed -E) | swift test --filter | what it is
+faults=(
+  "a|Sources/ReachGeo/Coverage/CoverageAnalysis.swift|s/m <= standard\.maxMinutes/m < standard.maxMinutes/|BoundaryCoverageTests|coverage report: within_time strict at max_minutes"
+  "b|Sources/ReachGeo/Coverage/CoverageSets.swift|s/let inTime = useTime \&\& m <= limitMinutes/let inTime = useTime \&\& m < limitMinutes/|BoundaryCoverageTests|planner pairs without roads: time strict at the limit"
+  "c|Sources/ReachGeo/Reachability/SiteReachMatrix.swift|s/if total <= limitSeconds, total < \.infinity \{ found/if total < limitSeconds, total < .infinity { found/|BoundaryCoverageTests|coverage matrix: road time strict at the limit"
+  "d|Sources/ReachGeo/Coverage/CoverageSets.swift|s/standard\.isCovered\(withinRadius: inRadius, withinTime: inTime\)/(inRadius \|\| inTime)/|BoundaryCoverageTests|planner pairs ignore the rule (both becomes either)"
+  "e|Sources/ReachGeo/Coverage/CoverageAnalysis.swift|s/d <= standard\.radiusMeters/d < standard.radiusMeters/|BoundaryCoverageTests|coverage report: within_radius strict at radius_m"
+  "f|Sources/ReachGeo/Coverage/CoverageSets.swift|s/let inRadius = useRadius \&\& d <= radius/let inRadius = useRadius \&\& d < radius/|BoundaryCoverageTests|planner pairs without roads: radius strict"
+  "g|Sources/ReachGeo/Reachability/FastestIntakeSearch.swift|s/if total <= limitSeconds, total < \.infinity \{ out/if total < limitSeconds, total < .infinity { out/|FastestIntakeSearchTests|fastest intake: limit strict"
+  "h|Sources/ReachGeo/Snapping/EdgeSnapper.swift|s/guard distance <= maxDistanceMeters else/guard distance < maxDistanceMeters * 0.99 else/|EdgeSnapperTests\|BoundaryCoverageTests|snapping tolerance 1 % short of max_snap_m"
+  "i|Sources/ReachPlanner/Staffing/ErlangQueue.swift|s/for k in 1\.\.\.c \{/for k in 1..<c {/|ErlangQueueTests|Erlang B recurrence one server short (Erlang C off by one)"
+  "j|Sources/ReachPlanner/Solvers/LagrangianBound.swift|s/return Result\(bound: min\(bestBound, total\), bestChosen: bestChosen, bestCoverage: bestCoverage, iterations: iteration\)/return Result(bound: min(bestBound, total) * 0.999, bestChosen: bestChosen, bestCoverage: bestCoverage, iterations: iteration)/|SolverPropertyTests\|HandSolvedTests|Lagrangian upper bound 0.1 % below its value (can fall below the optimum)"
+  "k|Sources/ReachGeo/Coverage/CoverageSets.swift|s/else \{ m = max\(limitMinutes, meters\(g\) \* detour \/ metersPerMinute\) \}/else { m = meters(g) * detour \/ metersPerMinute }/|BoundaryCoverageTests|radius-only pair minutes may fall below the limit (tie-break)"
+  "l|Sources/ReachGeo/Output/CoverageOutputs.swift|s/appendFixed\(o\.distanceMeters, decimals: 1,/appendFixed(o.distanceMeters, decimals: 2,/|GoldenOutputTests|residents.csv distance_m printed with one more decimal"
+)
+
+wanted=("$@")
+selected() {
+  [ ${#wanted[@]} -eq 0 ] && return 0
+  for w in "${wanted[@]}"; do [ "$w" = "$1" ] && return 0; done
+  return 1
+}
+
+echo "copy: $copy"
+mkdir -p "$copy"
+# Refresh the copy from the working tree (tracked and untracked files, not ignored ones),
+# keeping only its .build.
+find "$copy" -mindepth 1 -maxdepth 1 ! -name .build -exec rm -rf {} +
+git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
+  | tar -c --null -T - -f - | tar -x -C "$copy" -f - || exit 2
+cd "$copy"
+
+log=$copy/.plant-faults.log
+: > "$log"
+run_tests() {  # filter → status of `swift test --filter`
+  "$swift" test --filter "$1" >> "$log" 2>&1
+}
+
+# The unplanted copy must pass every filter used below (else CAUGHT would mean nothing).
+filters=""
+for f in "${faults[@]}"; do
+  IFS='|' read -r id file expr filter what <<< "$f"
+  selected "$id" || continue
+  filters="${filters:+$filters\|}$filter"
+done
+echo "baseline: swift test --filter '$filters' (unplanted)"
+if ! run_tests "$filters"; then
+  echo "BASELINE FAILS: the unplanted copy does not pass; see $log"
+  exit 2
+fi
+
+missed=0
+for f in "${faults[@]}"; do
+  IFS='|' read -r id file expr filter what <<< "$f"
+  selected "$id" || continue
+  cp "$file" "$file.pristine"
+  sed -E -i "$expr" "$file"
+  if cmp -s "$file" "$file.pristine"; then
+    printf '%-2s NOT APPLIED  %-60s (%s: pattern not found)\n' "$id" "$what" "$file"
+    missed=$((missed + 1))
+    mv "$file.pristine" "$file"
+    continue
+  fi
+  echo "=== fault $id: $what" >> "$log"
+  diff -u "$file.pristine" "$file" >> "$log"
+  start=$(date +%s)
+  if run_tests "$filter"; then
+    result=MISSED; missed=$((missed + 1))
+  else
+    # A build failure is not a catch: the planted code must compile.
+    if grep -q "error: compile\|error: fatalError\|: error: " <(tail -n 200 "$log") && ! grep -q "Test run with\|✘" <(tail -n 400 "$log"); then
+      result="BUILD FAILED"; missed=$((missed + 1))
+    else
+      result=CAUGHT
+    fi
+  fi
+  mv "$file.pristine" "$file"
+  printf '%-2s %-12s %-72s [%s, %ss]\n' "$id" "$result" "$what" "$filter" "$(( $(date +%s) - start ))"
+done
+echo "log: $log"
+if [ $missed -gt 0 ]; then
+  echo "$missed fault(s) not caught"
+  exit 1
+fi
+echo "every planted fault was caught"
