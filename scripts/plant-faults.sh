@@ -16,20 +16,21 @@ repo=$(pwd)
 copy=${REACH_FAULTS_DIR:-/tmp/reach-plant-faults}
 swift=${SWIFT:-swift}
 
-# id | file | sed expression (applied with sed -E) | swift test --filter | what it is
+# id # file # sed expression (sed -E) # swift test --filter (a regular expression: A|B) # what it is
+# (fields are separated by '#', which none of them contains)
 faults=(
-  "a|Sources/ReachGeo/Coverage/CoverageAnalysis.swift|s/m <= standard\.maxMinutes/m < standard.maxMinutes/|BoundaryCoverageTests|coverage report: within_time strict at max_minutes"
-  "b|Sources/ReachGeo/Coverage/CoverageSets.swift|s/let inTime = useTime \&\& m <= limitMinutes/let inTime = useTime \&\& m < limitMinutes/|BoundaryCoverageTests|planner pairs without roads: time strict at the limit"
-  "c|Sources/ReachGeo/Reachability/SiteReachMatrix.swift|s/if total <= limitSeconds, total < \.infinity \{ found/if total < limitSeconds, total < .infinity { found/|BoundaryCoverageTests|coverage matrix: road time strict at the limit"
-  "d|Sources/ReachGeo/Coverage/CoverageSets.swift|s/standard\.isCovered\(withinRadius: inRadius, withinTime: inTime\)/(inRadius \|\| inTime)/|BoundaryCoverageTests|planner pairs ignore the rule (both becomes either)"
-  "e|Sources/ReachGeo/Coverage/CoverageAnalysis.swift|s/d <= standard\.radiusMeters/d < standard.radiusMeters/|BoundaryCoverageTests|coverage report: within_radius strict at radius_m"
-  "f|Sources/ReachGeo/Coverage/CoverageSets.swift|s/let inRadius = useRadius \&\& d <= radius/let inRadius = useRadius \&\& d < radius/|BoundaryCoverageTests|planner pairs without roads: radius strict"
-  "g|Sources/ReachGeo/Reachability/FastestIntakeSearch.swift|s/if total <= limitSeconds, total < \.infinity \{ out/if total < limitSeconds, total < .infinity { out/|FastestIntakeSearchTests|fastest intake: limit strict"
-  "h|Sources/ReachGeo/Snapping/EdgeSnapper.swift|s/guard distance <= maxDistanceMeters else/guard distance < maxDistanceMeters * 0.99 else/|EdgeSnapperTests\|BoundaryCoverageTests|snapping tolerance 1 % short of max_snap_m"
-  "i|Sources/ReachPlanner/Staffing/ErlangQueue.swift|s/for k in 1\.\.\.c \{/for k in 1..<c {/|ErlangQueueTests|Erlang B recurrence one server short (Erlang C off by one)"
-  "j|Sources/ReachPlanner/Solvers/LagrangianBound.swift|s/return Result\(bound: min\(bestBound, total\), bestChosen: bestChosen, bestCoverage: bestCoverage, iterations: iteration\)/return Result(bound: min(bestBound, total) * 0.999, bestChosen: bestChosen, bestCoverage: bestCoverage, iterations: iteration)/|SolverPropertyTests\|HandSolvedTests|Lagrangian upper bound 0.1 % below its value (can fall below the optimum)"
-  "k|Sources/ReachGeo/Coverage/CoverageSets.swift|s/else \{ m = max\(limitMinutes, meters\(g\) \* detour \/ metersPerMinute\) \}/else { m = meters(g) * detour \/ metersPerMinute }/|BoundaryCoverageTests|radius-only pair minutes may fall below the limit (tie-break)"
-  "l|Sources/ReachGeo/Output/CoverageOutputs.swift|s/appendFixed\(o\.distanceMeters, decimals: 1,/appendFixed(o.distanceMeters, decimals: 2,/|GoldenOutputTests|residents.csv distance_m printed with one more decimal"
+  "a#Sources/ReachGeo/Coverage/CoverageAnalysis.swift#s/m <= standard\.maxMinutes/m < standard.maxMinutes/#BoundaryCoverageTests#coverage report: within_time strict at max_minutes"
+  "b#Sources/ReachGeo/Coverage/CoverageSets.swift#s/let inTime = useTime && m <= limitMinutes/let inTime = useTime \&\& m < limitMinutes/#BoundaryCoverageTests#planner pairs without roads: time strict at the limit"
+  "c#Sources/ReachGeo/Reachability/SiteReachMatrix.swift#s/if total <= limitSeconds, total < \.infinity \{ found/if total < limitSeconds, total < .infinity { found/#BoundaryCoverageTests#coverage matrix: road time strict at the limit"
+  "d#Sources/ReachGeo/Coverage/CoverageSets.swift#s/standard\.isCovered\(withinRadius: inRadius, withinTime: inTime\)/(inRadius \|\| inTime)/#BoundaryCoverageTests#planner pairs ignore the rule (both becomes either)"
+  "e#Sources/ReachGeo/Coverage/CoverageAnalysis.swift#s/d <= standard\.radiusMeters/d < standard.radiusMeters/#BoundaryCoverageTests#coverage report: within_radius strict at radius_m"
+  "f#Sources/ReachGeo/Coverage/CoverageSets.swift#s/let inRadius = useRadius && d <= radius/let inRadius = useRadius \&\& d < radius/#BoundaryCoverageTests#planner pairs without roads: radius strict"
+  "g#Sources/ReachGeo/Reachability/FastestIntakeSearch.swift#s/if total <= limitSeconds, total < \.infinity \{ out/if total < limitSeconds, total < .infinity { out/#FastestIntakeSearchTests#fastest intake: limit strict"
+  "h#Sources/ReachGeo/Snapping/EdgeSnapper.swift#s/guard distance <= maxDistanceMeters else/guard distance < maxDistanceMeters * 0.99 else/#EdgeSnapperTests|BoundaryCoverageTests#snapping tolerance 1 % short of max_snap_m"
+  "i#Sources/ReachPlanner/Staffing/ErlangQueue.swift#s/for k in 1\.\.\.c \{/for k in 1..<c {/#ErlangQueueTests#Erlang B recurrence one server short (Erlang C off by one)"
+  "j#Sources/ReachPlanner/Solvers/LagrangianBound.swift#s/return Result\(bound: min\(bestBound, total\), bestChosen: bestChosen, bestCoverage: bestCoverage, iterations: iteration\)/return Result(bound: min(bestBound, total) * 0.999, bestChosen: bestChosen, bestCoverage: bestCoverage, iterations: iteration)/#SolverPropertyTests|HandSolvedTests#Lagrangian upper bound 0.1 % below its value (can fall below the optimum)"
+  "k#Sources/ReachGeo/Coverage/CoverageSets.swift#s/else \{ m = max\(limitMinutes, meters\(g\) \* detour \/ metersPerMinute\) \}/else { m = meters(g) * detour \/ metersPerMinute }/#BoundaryCoverageTests#radius-only pair minutes may fall below the limit (tie-break)"
+  "l#Sources/ReachGeo/Output/CoverageOutputs.swift#s/appendFixed\(o\.distanceMeters, decimals: 1,/appendFixed(o.distanceMeters, decimals: 2,/#GoldenOutputTests#residents.csv distance_m printed with one more decimal"
 )
 
 wanted=("$@")
@@ -50,16 +51,19 @@ cd "$copy"
 
 log=$copy/.plant-faults.log
 : > "$log"
-run_tests() {  # filter → status of `swift test --filter`
-  "$swift" test --filter "$1" >> "$log" 2>&1
+run_tests() {  # filter → status of `swift test --filter`; its output in $copy/.plant-faults.last
+  "$swift" test --filter "$1" > "$copy/.plant-faults.last" 2>&1
+  local status=$?
+  cat "$copy/.plant-faults.last" >> "$log"
+  return $status
 }
 
 # The unplanted copy must pass every filter used below (else CAUGHT would mean nothing).
 filters=""
 for f in "${faults[@]}"; do
-  IFS='|' read -r id file expr filter what <<< "$f"
+  IFS='#' read -r id file expr filter what <<< "$f"
   selected "$id" || continue
-  filters="${filters:+$filters\|}$filter"
+  filters="${filters:+$filters|}$filter"
 done
 echo "baseline: swift test --filter '$filters' (unplanted)"
 if ! run_tests "$filters"; then
@@ -69,7 +73,7 @@ fi
 
 missed=0
 for f in "${faults[@]}"; do
-  IFS='|' read -r id file expr filter what <<< "$f"
+  IFS='#' read -r id file expr filter what <<< "$f"
   selected "$id" || continue
   cp "$file" "$file.pristine"
   sed -E -i "$expr" "$file"
@@ -86,7 +90,7 @@ for f in "${faults[@]}"; do
     result=MISSED; missed=$((missed + 1))
   else
     # A build failure is not a catch: the planted code must compile.
-    if grep -q "error: compile\|error: fatalError\|: error: " <(tail -n 200 "$log") && ! grep -q "Test run with\|✘" <(tail -n 400 "$log"); then
+    if grep -Eq '\.swift:[0-9]+:[0-9]+: error:' "$copy/.plant-faults.last" && ! grep -q '✘' "$copy/.plant-faults.last"; then
       result="BUILD FAILED"; missed=$((missed + 1))
     else
       result=CAUGHT
