@@ -184,7 +184,8 @@ enum SeamFixture {
     /// `--help` of every subcommand (and of `reach` itself) is stable text.
     @Test(arguments: [""] + subcommands)
     func help(subcommand: String) throws {
-        let r = try ReachBinary.run((subcommand.isEmpty ? [] : [subcommand]) + ["--help"])
+        // Help wraps at COLUMNS (swift-argument-parser reads it first): pin it.
+        let r = try ReachBinary.run((subcommand.isEmpty ? [] : [subcommand]) + ["--help"], environment: ["COLUMNS": "80", "LINES": "24"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("USAGE: reach" + (subcommand.isEmpty ? "" : " \(subcommand)")))
         try Self.expectGolden(Data(r.stdout.utf8), "help/\(subcommand.isEmpty ? "reach" : subcommand).txt")
