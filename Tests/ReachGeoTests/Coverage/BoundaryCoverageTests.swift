@@ -228,7 +228,7 @@ import TestSupport
         #expect(abs(e.outcomes[2].minutes - 252.0 / 60) < 1e-3, "N walks 700 m at 10 km/h")
     }
 
-    /// The per-site matrix: E is listed at a limit of exactly its time, not one ulp below.
+    /// The per-site matrix (the planner's times): E is listed at a limit of exactly its time, not one ulp below.
     @Test func siteReachMatrixIsInclusive() throws {
         let (prepared, limit) = try Self.lineScenario(radius: 1000, rule: .time)
         let network = try #require(prepared.network)
@@ -242,5 +242,21 @@ import TestSupport
         #expect(matrix(limit) == [0, 1])
         #expect(matrix(limit.nextDown) == [0])
         #expect(matrix(252.0 * 1.01) == [0, 1, 2, 3])
+    }
+
+    /// The fastest-intake search (the coverage report's times) keeps E at a limit of exactly its
+    /// time, not one ulp below.
+    @Test func fastestIntakeIsInclusive() throws {
+        let (prepared, limit) = try Self.lineScenario(radius: 1000, rule: .time)
+        let network = try #require(prepared.network)
+        func reached(_ limitSeconds: Double) -> [Bool] {
+            FastestIntakeSearch.run(graph: network.graph, sites: prepared.siteSnaps,
+                                    siteConnectorSeconds: prepared.siteConnectorSeconds,
+                                    residents: prepared.residentSnaps,
+                                    residentConnectorSeconds: prepared.residentConnectorSeconds,
+                                    limitSeconds: limitSeconds).map { $0 != nil }
+        }
+        #expect(reached(limit) == [true, true, false, false])
+        #expect(reached(limit.nextDown) == [true, false, false, false])
     }
 }
