@@ -7,6 +7,9 @@
 #   scripts/plant-faults.sh            # every fault
 #   scripts/plant-faults.sh a c        # only faults a and c
 #
+# PLANT_FAULTS_FILTER=REGEX runs that filter for every fault instead of the table's (e.g. to show
+# which faults older tests miss: PLANT_FAULTS_FILTER='CoverageSetsTests|SiteReachMatrixTests').
+#
 # The copy lives in $REACH_FAULTS_DIR (default: /tmp/reach-plant-faults); its .build is kept
 # between runs, so only the first run builds from scratch. Each fault is planted, tested and
 # then reverted by restoring the pristine file, so the next build is incremental.
@@ -64,6 +67,7 @@ run_tests() {  # filter → status of `swift test --filter`; its output in $copy
 filters=""
 for f in "${faults[@]}"; do
   IFS='#' read -r id file expr filter what <<< "$f"
+  filter=${PLANT_FAULTS_FILTER:-$filter}
   selected "$id" || continue
   filters="${filters:+$filters|}$filter"
 done
@@ -76,6 +80,7 @@ fi
 missed=0
 for f in "${faults[@]}"; do
   IFS='#' read -r id file expr filter what <<< "$f"
+  filter=${PLANT_FAULTS_FILTER:-$filter}
   selected "$id" || continue
   cp "$file" "$file.pristine"
   sed -E -i "$expr" "$file"
