@@ -53,6 +53,9 @@ find "$copy" -mindepth 1 -maxdepth 1 ! -name .build -exec rm -rf {} +
 git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
   | tar -c --null -T - -f - | tar -x -C "$copy" -f - || exit 2
 cd "$copy"
+# tar restores the files' old modification times, and the Swift driver recompiles only files newer
+# than its last build: touch every file a fault plants, so none keeps an object built planted.
+for f in "${faults[@]}"; do IFS='#' read -r id file rest <<< "$f"; touch "$file"; done
 
 log=$copy/.plant-faults.log
 : > "$log"
@@ -87,7 +90,7 @@ for f in "${faults[@]}"; do
   if cmp -s "$file" "$file.pristine"; then
     printf '%-2s NOT APPLIED  %-60s (%s: pattern not found)\n' "$id" "$what" "$file"
     missed=$((missed + 1))
-    mv "$file.pristine" "$file"
+    cp "$file.pristine" "$file"; rm "$file.pristine"; touch "$file"
     continue
   fi
   echo "=== fault $id: $what" >> "$log"
@@ -95,6 +98,9 @@ for f in "${faults[@]}"; do
   start=$(date +%s)
   if run_tests "$filter"; then
     result=MISSED; missed=$((missed + 1))
+  elif ! grep -q "Compiling [A-Za-z]* $(basename "$file")" "$copy/.plant-faults.last"; then
+    # The planted file must have been recompiled, else the run says nothing about this fault.
+    result="NOT REBUILT"; missed=$((missed + 1))
   else
     # A build failure is not a catch: the planted code must compile.
     if grep -Eq '\.swift:[0-9]+:[0-9]+: error:' "$copy/.plant-faults.last" && ! grep -q '✘' "$copy/.plant-faults.last"; then
@@ -103,9 +109,15 @@ for f in "${faults[@]}"; do
       result=CAUGHT
     fi
   fi
-  mv "$file.pristine" "$file"
+  # Restore with a new modification time (see above), so the next build recompiles it.
+  cp "$file.pristine" "$file"; rm "$file.pristine"; touch "$file"
   printf '%-2s %-12s %-72s [%s, %ss]\n' "$id" "$result" "$what" "$filter" "$(( $(date +%s) - start ))"
 done
+# The copy must pass again once every fault is reverted (no planted object left behind).
+if ! run_tests "$filters"; then
+  echo "THE REVERTED COPY FAILS: a planted fault outlived its revert; see $log"
+  exit 2
+fi
 echo "log: $log"
 if [ $missed -gt 0 ]; then
   echo "$missed fault(s) not caught"
