@@ -26,6 +26,7 @@ faults=(
   "b#Sources/ReachGeo/Coverage/CoverageSets.swift#s/let inTime = useTime && m <= limitMinutes/let inTime = useTime \&\& m < limitMinutes/#BoundaryCoverageTests#planner pairs without roads: time strict at the limit"
   "c#Sources/ReachGeo/Reachability/SiteReachMatrix.swift#s/if total <= limitSeconds, total < \.infinity \{ found/if total < limitSeconds, total < .infinity { found/#BoundaryCoverageTests#coverage matrix: road time strict at the limit"
   "d#Sources/ReachGeo/Coverage/CoverageSets.swift#s/standard\.isCovered\(withinRadius: inRadius, withinTime: inTime\)/(inRadius \|\| inTime)/#BoundaryCoverageTests#planner pairs ignore the rule (both becomes either)"
+  "d2#Sources/ReachGeo/Coverage/CoverageSets.swift#0,/standard\.isCovered\(withinRadius: inRadius, withinTime: inTime\)/s//(inRadius || inTime)/#BoundaryCoverageTests#planner pairs with roads ignore the rule (roads branch only)"
   "e#Sources/ReachGeo/Coverage/CoverageAnalysis.swift#s/d <= standard\.radiusMeters/d < standard.radiusMeters/#BoundaryCoverageTests#coverage report: within_radius strict at radius_m"
   "f#Sources/ReachGeo/Coverage/CoverageSets.swift#s/let inRadius = useRadius && d <= radius/let inRadius = useRadius \&\& d < radius/#BoundaryCoverageTests#planner pairs without roads: radius strict"
   "g#Sources/ReachGeo/Reachability/FastestIntakeSearch.swift#s/if total <= limitSeconds, total < \.infinity \{ out/if total < limitSeconds, total < .infinity { out/#FastestIntakeSearchTests|BoundaryCoverageTests#fastest intake (coverage report times): limit strict"
