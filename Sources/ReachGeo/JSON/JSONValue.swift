@@ -141,11 +141,21 @@ public struct JSONParser {
                 guard bytes[i] == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }
                 let keyLine = line
                 let key = try parseString()
-                if let first = keyLines[key] {
-                    throw InputError(file: fileName, line: keyLine,
-                                     "duplicate member \(ErrorText.quoted(key)) in an object (first on line \(first))")
+                // Duplicate names: a scan of the members for small objects (a feature's handful),
+                // a dictionary once an object grows past 16 members.
+                if members.count < 16 {
+                    if let first = members.first(where: { $0.key == key }) {
+                        throw InputError(file: fileName, line: keyLine,
+                                         "duplicate member \(ErrorText.quoted(key)) in an object (first on line \(first.keyLine))")
+                    }
+                } else {
+                    if keyLines.isEmpty { for m in members { keyLines[m.key] = m.keyLine } }
+                    if let first = keyLines[key] {
+                        throw InputError(file: fileName, line: keyLine,
+                                         "duplicate member \(ErrorText.quoted(key)) in an object (first on line \(first))")
+                    }
+                    keyLines[key] = keyLine
                 }
-                keyLines[key] = keyLine
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error(i < bytes.count ? "expected ':' after a member name" : "unexpected end of file (is the file truncated?)") }
                 i += 1
@@ -216,6 +226,15 @@ public struct JSONParser {
     private mutating func parseString() throws -> String {
         let startLine = line
         i += 1 // opening quote
+        // Fast path: a string without escapes becomes a String straight from the bytes.
+        var j = i
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\"), bytes[j] >= 0x20 { j += 1 }
+        if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+            let s = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[i..<j]), as: UTF8.self) }
+            guard let s else { throw error("the text is not valid UTF-8") }
+            i = j + 1
+            return s
+        }
         var out: [UInt8] = []
         while true {
             guard i < bytes.count else {

@@ -44,6 +44,36 @@ func inputError(_ body: () throws -> Void) -> InputError? {
 }
 
 @Suite struct JSONParserTests {
+    /// A repeated member name is refused with both lines, whether the object is small (fewer than
+    /// 16 members before the repeat: the members are scanned) or larger (a dictionary takes over).
+    /// Line 1 is "{", member m_k is on line k + 1, and the repeat of m_1 follows m_count.
+    @Test(arguments: [1, 5, 15, 16, 17, 30])
+    func duplicateMembersAtAnySize(count: Int) throws {
+        let members = (1...count).map { "\"m\($0)\": \($0)" }
+        let text = "{\n" + (members + ["\"m1\": 0"]).joined(separator: ",\n") + "\n}"
+        do {
+            _ = try JSONParser.parse(Data(text.utf8), fileName: "d.json")
+            Issue.record("the repeated member was accepted")
+        } catch let e as InputError {
+            #expect(e.line == count + 2)
+            #expect(e.message == "duplicate member \"m1\" in an object (first on line 2)", "\(e)")
+        }
+        // Without the repeat the object parses with every member.
+        let root = try JSONParser.parse(Data(("{\n" + members.joined(separator: ",\n") + "\n}").utf8), fileName: "d.json")
+        #expect(root.objectMembers?.count == count)
+        #expect(root["m\(count)"]?.numberValue == Double(count))
+    }
+
+    @Test func stringsWithAndWithoutEscapes() throws {
+        let root = try JSONParser.parse(Data(#"{"a": "Phường Ô Chợ Dừa", "b": "tab\tq\"", "c": "", "d": "\u1ea0x"}"#.utf8), fileName: "s.json")
+        #expect(root["a"]?.stringValue == "Phường Ô Chợ Dừa")
+        #expect(root["b"]?.stringValue == "tab\tq\"")
+        #expect(root["c"]?.stringValue == "")
+        #expect(root["d"]?.stringValue == "\u{1EA0}x")
+        #expect(throws: InputError.self) { try JSONParser.parse(Data("{\"a\": \"x\u{01}\"}".utf8), fileName: "s.json") }
+        #expect(throws: InputError.self) { try JSONParser.parse(Data([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]), fileName: "s.json") }
+    }
+
     @Test func linesAndValues() throws {
         let text = "{\n  \"a\": [1, 2.5e1, -0.5],\n  \"b\": \"x\\u00e9\\n\",\n  \"c\": {\"d\": null, \"e\": true}\n}"
         let root = try JSONParser.parse(Data(text.utf8), fileName: "t.json")
