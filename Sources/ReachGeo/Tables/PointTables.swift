@@ -309,36 +309,39 @@ public enum PointTables {
                 rows.append(row)
             })
         if let wkt = info.sourceWKT {
+            // Only the geometries are in the layer's CRS; lon/lat columns of features without a
+            // geometry are read as WGS 84 degrees, as before.
             let projector = try GDALDataset.makeProjector(wkt: wkt, info: info)
-            var xs: [Double] = [], ys: [Double] = [], at: [Int] = []
-            for (i, r) in rows.enumerated() { if let p = r.position { xs.append(p.lonDegrees); ys.append(p.latDegrees); at.append(i) } }
-            do { try projector.transformInPlace(xs: &xs, ys: &ys) } catch {
-                throw InputError(file: info.displayName, "cannot reproject the geometries to WGS 84: \(error)")
-            }
-            for (k, i) in at.enumerated() { rows[i].position = LonLat(lonDegrees: xs[k], latDegrees: ys[k]) }
+            try transformPositions(&rows, with: projector, fileName: info.displayName, what: "the geometries")
         }
         return rows
     }
 
     /// Projected `x/y` (or lon/lat) columns in `crs` → WGS 84 through PROJ.
     static func reprojectColumns(_ rows: inout [Row], crs: String, fileName: String) throws {
-        var xs: [Double] = [], ys: [Double] = []
-        xs.reserveCapacity(rows.count); ys.reserveCapacity(rows.count)
-        for row in rows {
-            if let p = row.position { xs.append(p.lonDegrees); ys.append(p.latDegrees); continue }
-            let xText = (row.values["lon"] ?? "").trimmingWhitespace()
-            let yText = (row.values["lat"] ?? "").trimmingWhitespace()
-            guard let x = number(xText) else { throw error(fileName, row, "x \(ErrorText.quoted(xText)) is not a decimal number") }
-            guard let y = number(yText) else { throw error(fileName, row, "y \(ErrorText.quoted(yText)) is not a decimal number") }
-            xs.append(x); ys.append(y)
+        for i in rows.indices where rows[i].position == nil {
+            let xText = (rows[i].values["lon"] ?? "").trimmingWhitespace()
+            let yText = (rows[i].values["lat"] ?? "").trimmingWhitespace()
+            guard let x = number(xText) else { throw error(fileName, rows[i], "x \(ErrorText.quoted(xText)) is not a decimal number") }
+            guard let y = number(yText) else { throw error(fileName, rows[i], "y \(ErrorText.quoted(yText)) is not a decimal number") }
+            rows[i].position = LonLat(lonDegrees: x, latDegrees: y)
         }
-        do {
-            let projector = try Projector(from: crs, to: "EPSG:4326")
-            try projector.transformInPlace(xs: &xs, ys: &ys)
-        } catch {
+        let projector: Projector
+        do { projector = try Projector(from: crs, to: "EPSG:4326") } catch {
             throw InputError(file: fileName, "cannot reproject the coordinates from \(ErrorText.quoted(crs)) to WGS 84: \(error)")
         }
-        for i in rows.indices { rows[i].position = LonLat(lonDegrees: xs[i], latDegrees: ys[i]) }
+        try transformPositions(&rows, with: projector, fileName: fileName, what: "the coordinates from \(ErrorText.quoted(crs))")
+    }
+
+    /// Every row's `position` through `projector` in one PROJ call (rows without one are left).
+    static func transformPositions(_ rows: inout [Row], with projector: borrowing Projector, fileName: String, what: String) throws {
+        var xs: [Double] = [], ys: [Double] = [], at: [Int] = []
+        xs.reserveCapacity(rows.count); ys.reserveCapacity(rows.count); at.reserveCapacity(rows.count)
+        for (i, r) in rows.enumerated() { if let p = r.position { xs.append(p.lonDegrees); ys.append(p.latDegrees); at.append(i) } }
+        do { try projector.transformInPlace(xs: &xs, ys: &ys) } catch {
+            throw InputError(file: fileName, "cannot reproject \(what) to WGS 84: \(error)")
+        }
+        for (k, i) in at.enumerated() { rows[i].position = LonLat(lonDegrees: xs[k], latDegrees: ys[k]) }
     }
 
     static func csvRows(url: URL, fileName: String, required: [String], columns: Columns = Columns()) throws -> [Row] {
