@@ -67,11 +67,13 @@ import TestSupport
         let sites = prepared.sites
         var timeSeconds = [[Int32: Float]](repeating: [:], count: prepared.residents.count)
         if useTime, let network = prepared.network {
-            let perSite = SiteReachMatrix.compute(graph: network.graph, sites: prepared.siteSnaps,
-                                                  siteConnectorSeconds: prepared.siteConnectorSeconds,
-                                                  residents: prepared.residentSnaps,
-                                                  residentConnectorSeconds: prepared.residentConnectorSeconds,
-                                                  limitSeconds: limit * 60)
+            // Road times from one plain heap search per site, not from SiteReachMatrix, which
+            // CoverageSets itself uses.
+            let perSite = SearchFastPathTests.heapReachPerSite(graph: network.graph, sites: prepared.siteSnaps,
+                                                               siteConnectorSeconds: prepared.siteConnectorSeconds,
+                                                               residents: prepared.residentSnaps,
+                                                               residentConnectorSeconds: prepared.residentConnectorSeconds,
+                                                               limitSeconds: limit * 60)
             for (s, list) in perSite.enumerated() { for r in list { timeSeconds[Int(r.resident)][Int32(s)] = r.seconds } }
         }
         var offsets = [0], out: [Int32] = [], minutes: [Double] = []
@@ -106,15 +108,23 @@ import TestSupport
 
     @Test(arguments: [CoverageRule.either, .both, .radius, .time])
     func withoutRoadsEqualsAllPairs(rule: CoverageRule) throws {
+        // The estimate's reach from the profile the scenario loads (detour factor and speed), so
+        // that the points at reach ± 1 mm really straddle the time limit.
+        let profile = try TravelProfile.load(from: Self.profileURL)
         for (seed, radius, maxMinutes) in [(UInt64(1), 5000.0, 30.0), (2, 3000, 10), (3, 1500, 12)] {
-            let estimateReach = maxMinutes * (22.0 * 1000 / 60) / 1.35
+            let estimateReach = maxMinutes * (profile.estimateKmh * 1000 / 60) / profile.detourFactor
             let (residents, sites) = Self.points(seed: seed, residents: 150, sites: 30, distances: [radius, estimateReach])
             let standard = ServiceStandard(radiusMeters: radius, maxMinutes: maxMinutes, rule: rule)
             let prepared = try Self.prepare(residents: residents, sites: sites, standard: standard)
             var timings = StageTimings()
             let fast = try CoverageSets.compute(prepared: prepared, siteIndices: Array(prepared.sites.indices), timings: &timings)
-            Self.expectSame(fast, Self.bruteForce(prepared), "rule \(rule) seed \(seed)")
+            let reference = Self.bruteForce(prepared)
+            Self.expectSame(fast, reference, "rule \(rule) seed \(seed)")
             #expect(fast.pairCount > 0)
+            if rule == .time {
+                // The points placed at the estimate's reach land within 1e-6 min (0.06 ms) of the limit.
+                #expect(reference.minutes.contains { abs($0 - maxMinutes) < 1e-6 }, "seed \(seed): no pair at the time limit")
+            }
         }
     }
 

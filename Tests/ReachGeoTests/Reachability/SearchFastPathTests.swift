@@ -111,23 +111,33 @@ import TestSupport
             let matrix = SiteReachMatrix.compute(graph: net.graph, sites: sites, siteConnectorSeconds: siteConnectors,
                                                  residents: residents, residentConnectorSeconds: residentConnectors,
                                                  limitSeconds: limit, workers: 2)
-            for (s, site) in sites.enumerated() {
-                var expected: [ResidentReach] = []
-                if let site {
-                    var search = ReverseDijkstra(adjacency: ReverseAdjacency(graph: net.graph))
-                    search.seed(towards: site, graph: net.graph, extraSeconds: siteConnectors[s], origin: 0, limitSeconds: limit)
-                    search.run(limitSeconds: limit)
-                    let same = [(offsetMeters: site.offsetMeters, label: ArrivalLabel(seconds: siteConnectors[s], origin: 0))]
-                    for (r, resident) in residents.enumerated() {
-                        guard let resident else { continue }
-                        let road = EdgeTravel.completion(of: resident, graph: net.graph, vertexLabel: { search.label($0) },
-                                                         sameEdgeTargets: resident.edge == site.edge ? same : [])
-                        let total = residentConnectors[r] + road.seconds
-                        if total <= limit, total < .infinity { expected.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
-                    }
-                }
-                #expect(matrix[s] == expected, "seed \(seed) site \(s) limit \(limit)")
+            let expected = Self.heapReachPerSite(graph: net.graph, sites: sites, siteConnectorSeconds: siteConnectors,
+                                                 residents: residents, residentConnectorSeconds: residentConnectors, limitSeconds: limit)
+            for s in sites.indices { #expect(matrix[s] == expected[s], "seed \(seed) site \(s) limit \(limit)") }
+        }
+    }
+
+    /// The reference for every site × resident road time: one plain heap `ReverseDijkstra` per
+    /// site (the former implementation, no bucket queue, no shared reverse graph) and
+    /// `EdgeTravel.completion` for the resident's edge; residents within `limitSeconds`.
+    static func heapReachPerSite(graph: RoadGraph, sites: [SnappedPoint?], siteConnectorSeconds: [Double],
+                                 residents: [SnappedPoint?], residentConnectorSeconds: [Double],
+                                 limitSeconds limit: Double) -> [[ResidentReach]] {
+        sites.enumerated().map { s, site in
+            guard let site else { return [] }
+            var search = ReverseDijkstra(adjacency: ReverseAdjacency(graph: graph))
+            search.seed(towards: site, graph: graph, extraSeconds: siteConnectorSeconds[s], origin: 0, limitSeconds: limit)
+            search.run(limitSeconds: limit)
+            let same = [(offsetMeters: site.offsetMeters, label: ArrivalLabel(seconds: siteConnectorSeconds[s], origin: 0))]
+            var out: [ResidentReach] = []
+            for (r, resident) in residents.enumerated() {
+                guard let resident else { continue }
+                let road = EdgeTravel.completion(of: resident, graph: graph, vertexLabel: { search.label($0) },
+                                                 sameEdgeTargets: resident.edge == site.edge ? same : [])
+                let total = residentConnectorSeconds[r] + road.seconds
+                if total <= limit, total < .infinity { out.append(ResidentReach(resident: Int32(r), seconds: Float(total))) }
             }
+            return out
         }
     }
 }
