@@ -156,7 +156,8 @@ extension HTMLReport {
     static func dataNumber4(_ v: Double) -> String { v.isFinite ? DecimalText.fixed(v, decimals: 4) : "inf" }
     static func dataNumber2(_ v: Double) -> String { v.isFinite ? DecimalText.fixed(v, decimals: 2) : "inf" }
 
-    static func waitText(_ v: Double?) -> String {
+    /// A wait as the report and its figures show it: "12.3 min", "∞" when over capacity, "—" unknown.
+    public static func waitText(_ v: Double?) -> String {
         guard let v else { return "—" }
         return v.isFinite ? ReportFormat.fixed(v, decimals: 1) + " min" : "∞"
     }

@@ -103,9 +103,14 @@ enum StaffObjectiveArgument: String, ExpressibleByArgument, CaseIterable {
 
 /// Staffing lines of the terminal summaries and the site files of every run.
 enum StaffingText {
-    static func addSiteFiles(_ batch: OutputBatch, _ dir: URL, prepared: PreparedScenario, staffing: StaffingEvaluation) throws {
+    /// Stages `sites.csv` and (unless `geoJSON` is false) `sites.geojson`; returns the GeoJSON text.
+    @discardableResult
+    static func addSiteFiles(_ batch: OutputBatch, _ dir: URL, prepared: PreparedScenario, staffing: StaffingEvaluation,
+                             geoJSON: Bool = true) throws -> String {
         try batch.add(StaffingOutputs.sitesCSV(prepared: prepared, staffing: staffing), as: dir.appendingPathComponent("sites.csv"))
-        try batch.add(StaffingOutputs.sitesGeoJSON(prepared: prepared, staffing: staffing), as: dir.appendingPathComponent("sites.geojson"))
+        let sites = StaffingOutputs.sitesGeoJSON(prepared: prepared, staffing: staffing)
+        if geoJSON { try batch.add(sites, as: dir.appendingPathComponent("sites.geojson")) }
+        return sites
     }
 
     static func minutes(_ v: Double?) -> String {

@@ -31,9 +31,7 @@ enum LayerOutput {
     static func addSiteAndLayerFiles(_ batch: OutputBatch, _ dir: URL, format: LayerFormat, prepared: PreparedScenario,
                                      evaluation: CoverageEvaluation, staffing: StaffingEvaluation, planGeoJSON: String?,
                                      newlyCovered: Bool = true) throws {
-        try batch.add(StaffingOutputs.sitesCSV(prepared: prepared, staffing: staffing), as: dir.appendingPathComponent("sites.csv"))
-        let sites = StaffingOutputs.sitesGeoJSON(prepared: prepared, staffing: staffing)
-        if format == .geojson { try batch.add(sites, as: dir.appendingPathComponent("sites.geojson")) }
+        let sites = try StaffingText.addSiteFiles(batch, dir, prepared: prepared, staffing: staffing, geoJSON: format == .geojson)
         try add(batch, dir, format: format, prepared: prepared, evaluation: evaluation, sitesGeoJSON: sites, planGeoJSON: planGeoJSON,
                 newlyCovered: newlyCovered)
     }

@@ -125,7 +125,7 @@ enum ReportBuilder {
         input.siteLoadsCaption = caption
         input.waitTargetMinutes = waitTargetMinutes
         if input.keyFigures.isEmpty { input.keyFigures = input.derivedKeyFigures() }
-        let minutes = { (v: Double?) in v.map { $0.isFinite ? ReportFormat.fixed($0, decimals: 1) + " min" : "∞" } ?? "—" }
+        let minutes = HTMLReport.waitText
         if e.queuesKnown, let mean = e.meanWaitMinutes {
             input.keyFigures.append(ReportFigure(label: "Expected wait at the busiest hour", value: minutes(mean),
                                                  note: "filings-weighted mean; worst site \(minutes(e.maxWaitMinutes)); \(e.overCapacitySites.count) site(s) over capacity"))
@@ -137,16 +137,23 @@ enum ReportBuilder {
         input.assumptions.notes.append("Staffing: \(DecimalText.fixed(p.filingsPerPersonYear, decimals: 3)) filings per person a year, \(ReportFormat.percent(p.onlineShare)) online, \(DecimalText.fixed(p.serviceMinutes, decimals: 1)) min per filing, \(DecimalText.fixed(p.openingHoursPerWeek, decimals: 1)) counter hours a week, busiest hour \(DecimalText.fixed(p.peakFactor, decimals: 2)) × the average hour, wait target \(ReportFormat.minutes(waitTargetMinutes ?? ReportSiteLoad.defaultWaitTargetMinutes)). Only the filing rate has a published source (Đà Nẵng 2024); service minutes, peak factor and the wait target are planner assumptions — set them in the scenario (README \"Capacity and staffing\").")
     }
 
-    static func coverageReport(prepared: PreparedScenario, evaluation: CoverageEvaluation,
-                               staffing: StaffingEvaluation? = nil, staffingCaption: String = "Staff from the sites table.") throws -> String {
-        var input = ReportInput(
-            title: "\(prepared.loaded.scenario.name): who is covered today",
-            subtitle: "\(evaluation.openSites.count) intake points, \(TextSummary.people(evaluation.totals.population)) residents",
+    /// The map of a coverage result (its residents, open sites and zones) under a title.
+    static func coverageInput(prepared: PreparedScenario, evaluation: CoverageEvaluation, title: String, subtitle: String) -> ReportInput {
+        ReportInput(
+            title: title,
+            subtitle: subtitle,
             assumptions: assumptions(prepared, evaluation),
             residents: residents(prepared, evaluation),
             intakePoints: sites(prepared, open: evaluation.openSites, branches: []),
             zones: zones(prepared, evaluation),
             warnings: prepared.warnings.map(\.message))
+    }
+
+    static func coverageReport(prepared: PreparedScenario, evaluation: CoverageEvaluation,
+                               staffing: StaffingEvaluation? = nil, staffingCaption: String = "Staff from the sites table.") throws -> String {
+        var input = coverageInput(prepared: prepared, evaluation: evaluation,
+                                  title: "\(prepared.loaded.scenario.name): who is covered today",
+                                  subtitle: "\(evaluation.openSites.count) intake points, \(TextSummary.people(evaluation.totals.population)) residents")
         addStaffing(&input, prepared: prepared, staffing: staffing, caption: staffingCaption)
         return HTMLReport.render(input)
     }
@@ -154,14 +161,9 @@ enum ReportBuilder {
     /// `reach staff --report`: the open sites' loads and the allocation's waits over today's coverage.
     static func staffReport(prepared: PreparedScenario, evaluation: CoverageEvaluation, result: StaffingRun) throws -> String {
         let e = result.staffed, a = result.allocation
-        var input = ReportInput(
-            title: "\(prepared.loaded.scenario.name): \(a.staffTotal) staff at \(e.sites.count) open sites",
-            subtitle: "loads under file-anywhere, staff placed by marginal gain (objective \(a.objective.rawValue)), expected waits at the busiest hour",
-            assumptions: assumptions(prepared, evaluation),
-            residents: residents(prepared, evaluation),
-            intakePoints: sites(prepared, open: evaluation.openSites, branches: []),
-            zones: zones(prepared, evaluation),
-            warnings: prepared.warnings.map(\.message))
+        var input = coverageInput(prepared: prepared, evaluation: evaluation,
+                                  title: "\(prepared.loaded.scenario.name): \(a.staffTotal) staff at \(e.sites.count) open sites",
+                                  subtitle: "loads under file-anywhere, staff placed by marginal gain (objective \(a.objective.rawValue)), expected waits at the busiest hour")
         var caption = "\(a.staffTotal) staff placed by marginal gain at the \(e.sites.count) open sites."
         if let target = result.maxWaitMinutes {
             let what = a.objective == .mean ? "a mean wait" : "every site's wait"
