@@ -197,24 +197,36 @@ enum ReportBuilder {
 
     /// The proof sentence, the gap advice, the phases table and the zone-rule sentences.
     static func addProof(_ input: inout ReportInput, _ s: CoverageSolution) {
-        input.proof = [TextSummary.proofSentence(s).prefix(1).uppercased() + TextSummary.proofSentence(s).dropFirst() + "."]
-        if let advice = TextSummary.gapAdvice(s) { input.proof.append(advice.prefix(1).uppercased() + advice.dropFirst() + ".") }
+        input.proof = [capitalised(TextSummary.proofSentence(s)) + "."] + gapAdvice(s)
         if let gain = s.noFurtherGainAfter, gain < s.branches.count {
             let span = gain + 1 == s.branches.count ? "Branch \(gain + 1) adds" : "Branches \(gain + 1)–\(s.branches.count) add"
             input.proof.append("\(span) no further coverage: they are opened only because \(s.branches.count) were asked for.")
         }
-        if let phases = s.phases, phases.count > 1 {
-            input.phases = phases.map {
-                ReportPhase(branches: $0.branches, coveredPopulation: $0.coveredPopulation, upperBoundPopulation: $0.upperBoundPopulation,
-                            gap: $0.gap, priceOfNestingPopulation: $0.priceOfNestingPopulation)
-            }
+        let rows = phaseRows(s)
+        if !rows.isEmpty { input.phases = rows }
+        if s.zoneFloor != nil { input.zoneRules = zoneRuleSentences(s) }
+    }
+
+    static func capitalised(_ text: some StringProtocol) -> String { text.prefix(1).uppercased() + text.dropFirst() }
+
+    /// What to do about a large gap, as a sentence (none when the gap is small).
+    static func gapAdvice(_ s: CoverageSolution) -> [String] {
+        TextSummary.gapAdvice(s).map { [capitalised($0) + "."] } ?? []
+    }
+
+    /// The phases table (a roll-out of more than one phase), else none.
+    static func phaseRows(_ s: CoverageSolution) -> [ReportPhase] {
+        guard let phases = s.phases, phases.count > 1 else { return [] }
+        return phases.map {
+            ReportPhase(branches: $0.branches, coveredPopulation: $0.coveredPopulation, upperBoundPopulation: $0.upperBoundPopulation,
+                        gap: $0.gap, priceOfNestingPopulation: $0.priceOfNestingPopulation)
         }
-        if let z = s.zoneFloor {
-            input.zoneRules = TextSummary.zoneFloorText(z).split(separator: "\n").map {
-                let line = $0.trimmingWhitespace()
-                return line.prefix(1).uppercased() + line.dropFirst()
-            }
-        }
+    }
+
+    /// The zone floor's sentences, one per line of its text summary.
+    static func zoneRuleSentences(_ s: CoverageSolution) -> [String] {
+        guard let z = s.zoneFloor else { return [] }
+        return TextSummary.zoneFloorText(z).split(separator: "\n").map { capitalised($0.trimmingWhitespace()) }
     }
 
     static func demoReport(prepared: PreparedScenario, today: CoverageEvaluation, consolidate: ScenarioPlanning.Result,
@@ -257,20 +269,15 @@ enum ReportBuilder {
     /// report's table) and the floor of (f) (the plan report's zone-rule sentences).
     static func demoProof(_ input: inout ReportInput, consolidate: CoverageSolution, phased: CoverageSolution,
                           phaseDates: [String], floored: CoverageSolution) {
-        func sentence(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() }
         input.proof = ["Question (b): " + TextSummary.proofSentence(consolidate) + "."]
-        var phasesInput = input
-        addProof(&phasesInput, phased)
-        input.phases = phasesInput.phases
+        input.phases = phaseRows(phased)
         if !input.phases.isEmpty {
             let dates = phaseDates.count == input.phases.count ? " (phases of " + phaseDates.joined(separator: ", ") + ")" : ""
             input.proof.append("Question (e), \(phased.branches.count) sites rolled out in \(input.phases.count) phases\(dates), each keeping the sites of the one before: the table below.")
         }
-        var floorInput = input
-        addProof(&floorInput, floored)
         input.zoneRules = ["Question (f), a floor per commune: " + TextSummary.proofSentence(floored) + "."]
-            + floorInput.proof.dropFirst().filter { !$0.hasPrefix("Branch") }
-            + floorInput.zoneRules.dropFirst()
-            + (floored.zoneFloor.flatMap(DemoCommand.lowestZone).map { [sentence($0) + "."] } ?? [])
+            + gapAdvice(floored)
+            + zoneRuleSentences(floored).dropFirst()
+            + (floored.zoneFloor.flatMap(DemoCommand.lowestZone).map { [capitalised($0) + "."] } ?? [])
     }
 }
