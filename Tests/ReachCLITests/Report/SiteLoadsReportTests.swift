@@ -103,7 +103,12 @@ import Testing
             #expect(row[3] == csv[row[0]]!["staff"]!)
             #expect(row[5] == ReportFormat.fixed(Double(csv[row[0]]!["expected_wait_minutes"]!)!, decimals: 1) + " min")
         }
-        #expect(rows.first { $0[0] == "e2" }?[3] == "2")
+        // By hand: e2's 840 filings a year at the busiest hour are λ = 840 / (52 × 40 h) × 1.5 =
+        // 0.6058/h, μ = 2/h per counter (30 min), a = 0.3029; with c = 2 (ρ = 0.1514) Erlang C is
+        // a²/2/(1 − ρ) · P0 = 0.05406 × 0.73696 = 0.03984, Wq = 0.03984 / (4 − 0.6058) h = 0.70 min.
+        // e1 keeps its one counter: the 3.8 min of the coverage report above.
+        #expect(rows.first { $0[0] == "e2" } == ["e2", "Centre B, east", "840", "2", "15.1 %", "0.7 min", "no"])
+        #expect(rows.first { $0[0] == "e1" } == ["e1", "Centre A", "1,120", "1", "20.2 %", "3.8 min", "no"])
         // Reruns give the same bytes.
         _ = try ReachBinary.run(["staff", "scenario.json", "--staff-total", "3", "--max-wait-minutes", "5", "--report", "staff2.html"], in: t.s.dir)
         #expect(try t.s.read("staff.html") == t.s.read("staff2.html"))
