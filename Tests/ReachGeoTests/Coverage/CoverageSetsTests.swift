@@ -197,7 +197,9 @@ import TestSupport
                 if g <= r { #expect(listed.contains(Int32(j)), "grid missed a site at \(g) m ≤ \(r) m from \(center)") }
             }
         }
-        // Sites were placed within ±10 % of R, so a real share of them is uncertain, not all.
-        #expect(uncertain < total)
+        // Sites were placed uniformly within ±10 % of R, so some are uncertain — 1,327 of 17,600
+        // (7.5 %) with this seed, a band of about ±0.75 % of R. Under 10 %: a band twice as wide
+        // (the geodesic run on twice the pairs it needs) fails.
+        #expect(uncertain > 0 && uncertain * 10 < total, "\(uncertain) of \(total) uncertain")
     }
 }
