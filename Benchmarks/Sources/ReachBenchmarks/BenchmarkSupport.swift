@@ -1,4 +1,5 @@
 import Foundation
+import ReachGeo
 
 /// One named benchmark scenario. `run` does the work once and returns a line of figures
 /// (counts, checksums) so the work cannot be optimised away and the output can be recorded.
@@ -32,4 +33,31 @@ func sharedDataDirectory() -> URL {
     return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("shared/data")
+}
+
+/// Runs `body` with a fresh scratch folder under the temporary directory, removed afterwards.
+func withScratchDirectory<T>(_ name: String, _ body: (URL) throws -> T) throws -> T {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reach-bench-\(name)-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    return try body(dir)
+}
+
+/// `PointTables.readResidents` of a file, with its wall and CPU seconds.
+func timedResidentsRead(_ url: URL) throws -> (residents: [Resident], wallSeconds: Double, cpuSeconds: Double) {
+    let cpu0 = processCPUSeconds()
+    let (residents, seconds) = try measureSeconds { try PointTables.readResidents(url: url, displayName: url.lastPathComponent).residents }
+    return (residents, seconds, processCPUSeconds() - cpu0)
+}
+
+/// CPU time of this process (user + system), seconds: the figure that stays meaningful when the
+/// machine is shared.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }

@@ -25,19 +25,16 @@ func registerGDALBenchmarks(_ cases: inout [BenchmarkCase]) {
                     d <= 9000 ? .null : .string("beyond_radius_and_time"), .string("estimated"),
                 ]))
             }
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reach-bench-gpkg-\(getpid())")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let path = dir.appendingPathComponent("reach.gpkg").path
-            let (_, write) = try measureSeconds { try GDALDataset.writeGeoPackage(path: path, layers: [layer]) }
-            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            layer.features = [] // the written layer is not kept while reading
-            let (rawCount, readLayer) = try measureSeconds { try GDALDataset.readLayer(url: URL(fileURLWithPath: path), displayName: "reach.gpkg").features.count }
-            let (residents, readResidents) = try measureSeconds {
-                try PointTables.readResidents(url: URL(fileURLWithPath: path), displayName: "reach.gpkg").residents
+            return try withScratchDirectory("gpkg") { dir in
+                let path = dir.appendingPathComponent("reach.gpkg").path
+                let (_, write) = try measureSeconds { try GDALDataset.writeGeoPackage(path: path, layers: [layer]) }
+                let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                layer.features = [] // the written layer is not kept while reading
+                let (rawCount, readLayer) = try measureSeconds { try GDALDataset.readLayer(url: URL(fileURLWithPath: path), displayName: "reach.gpkg").features.count }
+                let (residents, readResidents, _) = try timedResidentsRead(URL(fileURLWithPath: path))
+                let total = residents.reduce(0) { $0 + $1.population }
+                return "\(rawCount) features, \(residents.count) residents, population \(Int(total)), file \(size / 1_000_000) MB; "
+                    + String(format: "write %.2f s, GDALDataset.readLayer %.2f s, PointTables.readResidents %.2f s", write, readLayer, readResidents)
             }
-            let total = residents.reduce(0) { $0 + $1.population }
-            return "\(rawCount) features, \(residents.count) residents, population \(Int(total)), file \(size / 1_000_000) MB; "
-                + String(format: "write %.2f s, GDALDataset.readLayer %.2f s, PointTables.readResidents %.2f s", write, readLayer, readResidents)
         }))
 }

@@ -74,11 +74,11 @@ private func runPlannerBenchmark(solver: any CoverageSolver, timeLimitSeconds: D
                                  size: PlannerInstanceSize = .hanoi) throws -> String {
     let (problem, buildSeconds, problemSeconds) = try (size == .hanoi ? hanoiSizedInstance : smallInstance).get()
     let branches = size == .hanoi ? 30 : 10
-    let cpuBefore = plannerCPUSeconds()
+    let cpuBefore = processCPUSeconds()
     let (solution, solveSeconds) = try measureSeconds {
         try problem.solve(.coverage(.add, branches: branches), using: solver, timeLimitSeconds: timeLimitSeconds)
     }
-    let cpu = plannerCPUSeconds() - cpuBefore
+    let cpu = processCPUSeconds() - cpuBefore
     let covered = solution.coveredPopulation
     let phases = solution.solver.phases.map { String(format: "%@ %.3f s", $0.phase, $0.seconds) }.joined(separator: ", ")
     return String(format: "coverage sets %.2f s, problem (merge %d → %d demands, %d pairs) %.2f s; solve %.3f s wall, %.3f s CPU [%@]; covered %.0f of %.0f (%.3f %%); bound %.0f; gap %.4f %%; proven %@; %@",
@@ -101,13 +101,13 @@ private func runCapacitatedBenchmark(timeLimitSeconds: Double) throws -> String 
     let loads = populations.map { $0 * 0.24 }
     let full = try CapacitatedCoverageInstance(weights: populations, loads: loads, offsets: offsets, sites: sites, capacities: capacities,
                                                forced: [], selectable: Array(0 ..< siteCount), branches: 30)
-    let cpuBefore = plannerCPUSeconds()
+    let cpuBefore = processCPUSeconds()
     var timings = StageTimings()
     let ((solution, mergedIndex), seconds) = try measureSeconds {
         try CapacitatedPlanning.solve(full, uncapacitated: problem, type: .coverage(.add, branches: 30),
                                       timeLimitSeconds: timeLimitSeconds, timings: &timings)
     }
-    let cpu = plannerCPUSeconds() - cpuBefore
+    let cpu = processCPUSeconds() - cpuBefore
     let merged = Set(mergedIndex.filter { $0 >= 0 }).count
     let total = populations.reduce(0, +)
     let capacity = solution.chosen.reduce(0.0) { $0 + capacities[$1] }
@@ -115,13 +115,6 @@ private func runCapacitatedBenchmark(timeLimitSeconds: Double) throws -> String 
                   buildSeconds, sites.count, merged, seconds, cpu, solution.servedPopulation, total, 100 * solution.servedPopulation / total,
                   capacity, capacity / 0.24, solution.upperBoundPopulation, 100 * solution.gap, solution.provenOptimal ? "yes" : "no",
                   solution.notes.joined(separator: "; "))
-}
-
-/// User + system CPU seconds of this process so far (getrusage), to read timings on a busy machine.
-private func plannerCPUSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 /// Residents, sites and the ≤ 5 km coverage lists (CSR) of the generated instance.

@@ -14,34 +14,31 @@ func registerScenarioBenchmarks(_ cases: inout [BenchmarkCase]) {
                 let lon = DecimalText.degrees(105.3 + rng.unitInterval() * 0.8), lat = DecimalText.degrees(20.6 + rng.unitInterval() * 0.8)
                 text += "r\(i),\(lon),\(lat),\(DecimalText.population(Double(1 + i % 500) / 4)),Phường \(i % 126)\n"
             }
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reach-bench-csv-\(getpid())")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let url = dir.appendingPathComponent("residents.csv")
-            try text.write(to: url, atomically: false, encoding: .utf8)
-            text = ""
-            let cpu0 = processCPUSeconds()
-            let (residents, seconds) = try measureSeconds { try PointTables.readResidents(url: url, displayName: "residents.csv").residents }
-            let cpu = processCPUSeconds() - cpu0
-            let total = residents.reduce(0) { $0 + $1.population }
-            // The same residents as a GeoJSON FeatureCollection (as geopandas writes one).
-            var json = "{\"type\": \"FeatureCollection\", \"features\": [\n"
-            json.reserveCapacity(150_000_000)
-            for (k, r) in residents.enumerated() {
-                json += "{\"type\": \"Feature\", \"properties\": {\"id\": \"\(r.id)\", \"population\": \(DecimalText.population(r.population)), \"zone\": \"\(r.zone ?? "")\"}, "
-                json += "\"geometry\": {\"type\": \"Point\", \"coordinates\": [\(DecimalText.degrees(r.position.lonDegrees)), \(DecimalText.degrees(r.position.latDegrees))]}}"
-                json += k + 1 < residents.count ? ",\n" : "\n"
+            return try withScratchDirectory("csv") { dir in
+                let url = dir.appendingPathComponent("residents.csv")
+                try text.write(to: url, atomically: false, encoding: .utf8)
+                text = ""
+                let csv = try timedResidentsRead(url)
+                let total = csv.residents.reduce(0) { $0 + $1.population }
+                // The same residents as a GeoJSON FeatureCollection (as geopandas writes one).
+                var json = "{\"type\": \"FeatureCollection\", \"features\": [\n"
+                json.reserveCapacity(150_000_000)
+                for (k, r) in csv.residents.enumerated() {
+                    json += "{\"type\": \"Feature\", \"properties\": {\"id\": \"\(r.id)\", \"population\": \(DecimalText.population(r.population)), \"zone\": \"\(r.zone ?? "")\"}, "
+                    json += "\"geometry\": {\"type\": \"Point\", \"coordinates\": [\(DecimalText.degrees(r.position.lonDegrees)), \(DecimalText.degrees(r.position.latDegrees))]}}"
+                    json += k + 1 < csv.residents.count ? ",\n" : "\n"
+                }
+                json += "]}\n"
+                let gj = dir.appendingPathComponent("residents.geojson")
+                try json.write(to: gj, atomically: false, encoding: .utf8)
+                json = ""
+                let geo = try timedResidentsRead(gj)
+                let megabytes = ((try? FileManager.default.attributesOfItem(atPath: gj.path)[.size] as? Int) ?? 0) / 1_000_000
+                return "\(csv.residents.count) residents, population \(Int(total)); "
+                    + String(format: "CSV read %.2f s wall, %.2f s CPU; ", csv.wallSeconds, csv.cpuSeconds)
+                    + String(format: "GeoJSON (%d MB) read %.2f s wall, %.2f s CPU, same residents: %@", megabytes,
+                             geo.wallSeconds, geo.cpuSeconds, geo.residents == csv.residents ? "yes" : "NO")
             }
-            json += "]}\n"
-            let gj = dir.appendingPathComponent("residents.geojson")
-            try json.write(to: gj, atomically: false, encoding: .utf8)
-            json = ""
-            let cpu1 = processCPUSeconds()
-            let (fromJSON, jsonSeconds) = try measureSeconds { try PointTables.readResidents(url: gj, displayName: "residents.geojson").residents }
-            let jsonCPU = processCPUSeconds() - cpu1
-            return "\(residents.count) residents, population \(Int(total)); " + String(format: "CSV read %.2f s wall, %.2f s CPU; ", seconds, cpu)
-                + String(format: "GeoJSON (%d MB) read %.2f s wall, %.2f s CPU, same residents: %@", ((try? FileManager.default.attributesOfItem(atPath: gj.path)[.size] as? Int) ?? 0) / 1_000_000,
-                         jsonSeconds, jsonCPU, fromJSON == residents ? "yes" : "NO")
         }))
 
     cases.append(BenchmarkCase(
@@ -114,17 +111,6 @@ func registerScenarioBenchmarks(_ cases: inout [BenchmarkCase]) {
         }))
 }
 
-/// CPU time of this process (user + system), seconds: the figure that stays meaningful when the
-/// machine is shared.
-private func processCPUSeconds() -> Double {
-    var usage = rusage()
-    #if os(Linux)
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    #else
-    getrusage(RUSAGE_SELF, &usage)
-    #endif
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-}
 
 /// The repository root (Benchmarks/Sources/ReachBenchmarks/ → three levels up).
 private func repositoryRoot() -> URL {
